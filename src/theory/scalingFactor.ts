@@ -1,0 +1,163 @@
+/**
+ * Scaling factors of the generator costs, from "Sample weighting as an explanation for
+ * mode collapse in generative adversarial networks": every generator cost's gradient is
+ * −∂D_l/∂θ times a scaling factor s.
+ *
+ * Symbols: D_l is `logit`, D_p = σ(D_l) is `dp`, D̄_p is `meanDp`, R is the batch factor,
+ * ε_R is `rescaleEpsilon`.
+ *
+ * Implements equation (4): dJ_mm/dD_l = −D_p and dJ_ns/dD_l = −(1 − D_p), and the
+ * variants of the supplement (linear combinations, add-a, exp-c, importance weighting,
+ * hinge, least squares).
+ */
+import { parseCostName, type CostSpec } from './costNames.ts';
+import { assertFiniteNumber, assertInRange } from './validate.ts';
+
+/** ε_R in R = (1 − D̄_p)/(ε_R + D̄_p): keeps R finite when every D_p underflows to 0. */
+export const RESCALE_EPSILON = 1e-8;
+
+function toSpec(cost: string | CostSpec): CostSpec {
+  return typeof cost === 'string' ? parseCostName(cost) : cost;
+}
+
+/** ln(p/(1 − p)), the logit of a probability. */
+export function probabilityToLogit(dp: number): number {
+  return Math.log(dp) - Math.log1p(-dp);
+}
+
+/** σ(l) = 1/(1 + exp(−l)). */
+export function logitToProbability(logit: number): number {
+  return logit >= 0 ? 1 / (1 + Math.exp(-logit)) : Math.exp(logit) / (1 + Math.exp(logit));
+}
+
+/**
+ * Returns the per-sample scaling factor s(D_p), so that dJ/dD_l = −s for one sample.
+ * Batch factors R are left out (taken as 1, their value when every D_p is equal to ½);
+ * `sampleWeights` includes them.
+ */
+export function scalingFactor(cost: string | CostSpec, dp: number): number {
+  const spec = toSpec(cost);
+  assertInRange('scalingFactor', 'dp', dp, 0, 1, '[]');
+  const a = spec.a ?? 0;
+  switch (spec.family) {
+    case 'mm':
+    case 'mm-nsat':
+    case 'mm-unit':
+    case 'iw-ns': // w_i·(1 − D_p) with w_i = D_p/(1 − D_p) gives D_p, before normalisation
+      return dp;
+    case 'ns':
+    case 'ns-unit':
+      return 1 - dp;
+    case 'ns+mm':
+    case 'ns+mm-nsat':
+      return (1 - a) * (1 - dp) + a * dp;
+    case 'ns-add':
+      return 1 - dp + a;
+    case 'mm-nsat-add':
+      return dp + a;
+    case 'ns-exp-2':
+      return (1 - dp) ** 2;
+    case 'mm-nsat-exp-2':
+      return dp ** 2;
+    case 'ns-exp-0.5':
+      return Math.sqrt(1 - dp);
+    case 'hinge':
+      return 1;
+    case 'ls':
+      // J = ½(D_l − 1)², so dJ/dD_l = D_l − 1 and s = 1 − D_l.
+      return 1 - probabilityToLogit(dp);
+  }
+}
+
+/** Returns ds/dD_p of `scalingFactor`, in closed form. */
+export function scalingFactorDerivative(cost: string | CostSpec, dp: number): number {
+  const spec = toSpec(cost);
+  assertInRange('scalingFactorDerivative', 'dp', dp, 0, 1, '[]');
+  const a = spec.a ?? 0;
+  switch (spec.family) {
+    case 'mm':
+    case 'mm-nsat':
+    case 'mm-unit':
+    case 'iw-ns':
+    case 'mm-nsat-add':
+      return 1;
+    case 'ns':
+    case 'ns-unit':
+    case 'ns-add':
+      return -1;
+    case 'ns+mm':
+    case 'ns+mm-nsat':
+      return 2 * a - 1;
+    case 'ns-exp-2':
+      return -2 * (1 - dp);
+    case 'mm-nsat-exp-2':
+      return 2 * dp;
+    case 'ns-exp-0.5':
+      return -0.5 / Math.sqrt(1 - dp);
+    case 'hinge':
+      return 0;
+    case 'ls':
+      return -1 / (dp * (1 - dp));
+  }
+}
+
+export interface SampleWeightOptions {
+  /** ε_R of the MM-nsat factor; defaults to RESCALE_EPSILON. */
+  rescaleEpsilon?: number;
+}
+
+/**
+ * Returns each sample's effective scaling factor inside a batch, batch factor included:
+ * for a batch cost averaged over N samples, dJ_batch/dD_l,i = −weights[i]/N.
+ *
+ * The batch factors are constants in the backward pass (equation 6 and supplement O):
+ * mm-nsat R = (1 − D̄_p)/(ε_R + D̄_p), ns-add-a R = (1 − D̄_p)/(a + 1 − D̄_p),
+ * mm-nsat-add-a R = (1 − D̄_p)/(a + D̄_p), ns-exp-2 R = 1/(1 − D̄_p),
+ * mm-nsat-exp-2 R = (1 − D̄_p)/D̄_p², ns-exp-0.5 R = (1 − D̄_p)^½, and iw-ns normalises
+ * w_i = D_p,i/(1 − D_p,i) over the batch. mm-unit and ns-unit rescale by the parameter
+ * gradient's norm, which D_p alone does not fix, so their weights here are MM's and NS's.
+ */
+export function sampleWeights(
+  cost: string | CostSpec,
+  dps: ArrayLike<number>,
+  options: SampleWeightOptions = {},
+): number[] {
+  const spec = toSpec(cost);
+  const n = dps.length;
+  if (n === 0) throw new RangeError('sampleWeights: dps must hold at least one D_p, received []');
+  const rescaleEpsilon = options.rescaleEpsilon ?? RESCALE_EPSILON;
+  assertFiniteNumber('sampleWeights', 'rescaleEpsilon', rescaleEpsilon);
+  const values = Array.from(dps, (dp, i) => {
+    assertInRange('sampleWeights', `dps[${i}]`, dp, 0, 1, '[]');
+    return dp;
+  });
+  const meanDp = values.reduce((sum, dp) => sum + dp, 0) / n;
+  const a = spec.a ?? 0;
+  const perSample = values.map((dp) => scalingFactor(spec, dp));
+  const mmNsatFactor = (1 - meanDp) / (rescaleEpsilon + meanDp);
+
+  switch (spec.family) {
+    case 'mm-nsat':
+      return perSample.map((s) => mmNsatFactor * s);
+    case 'ns+mm-nsat':
+      return values.map((dp) => (1 - a) * (1 - dp) + a * mmNsatFactor * dp);
+    case 'ns-add':
+      return perSample.map((s) => ((1 - meanDp) / (a + 1 - meanDp)) * s);
+    case 'mm-nsat-add':
+      return perSample.map((s) => ((1 - meanDp) / (a + meanDp)) * s);
+    case 'ns-exp-2':
+      return perSample.map((s) => s / (1 - meanDp));
+    case 'mm-nsat-exp-2':
+      return perSample.map((s) => ((1 - meanDp) / meanDp ** 2) * s);
+    case 'ns-exp-0.5':
+      return perSample.map((s) => Math.sqrt(1 - meanDp) * s);
+    case 'iw-ns': {
+      // Σ_i (w_i/Σ_j w_j)·J_ns(z_i): sample i gets (w_i/Σw)(1 − D_p,i) = D_p,i/Σw,
+      // which is N·D_p,i/Σw in the units of a batch mean.
+      const weightSum = values.reduce((sum, dp) => sum + dp / (1 - dp), 0);
+      return values.map((dp) => (n * dp) / weightSum);
+    }
+    default:
+      return perSample;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The shape every experiment shares. An experiment reproduces one paper figure or table by
+ * training GANs; it runs at a scale, writes its runs under a run store, turns the results
+ * into report sections and computes the verdicts of the claims it gives evidence for.
+ */
+import type { BackendInfo } from '../src/backend.ts';
+import type { ClaimOutcome } from '../src/claims/claim.ts';
+import type { Section } from '../src/figures.ts';
+
+/**
+ * quick: minutes on 2 cores, part of `npm start`; cpu: the paper-cpu suite, fewer epochs
+ * than the paper; gpu: the paper's scale, for a machine where tfjs-node-gpu loads.
+ */
+export type Scale = 'quick' | 'cpu' | 'gpu';
+
+/** Progress of a long job: completed and total units, with a label such as a run's name. */
+export type ExperimentProgress = (done: number, total: number, label: string) => void;
+
+export interface ExperimentContext {
+  /** Folder of the run store; each run writes one folder below it and resumes from it. */
+  runsDir: string;
+  backend: BackendInfo;
+  progress: ExperimentProgress;
+  /** Set when the user interrupts; experiments stop at the next checkpoint. */
+  signal?: AbortSignal;
+}
+
+/** One training run as listed in results.json. */
+export interface RunSummary {
+  id: string;
+  experiment: string;
+  config: Record<string, unknown>;
+  status: 'complete' | 'diverged' | 'incomplete';
+  backend: BackendInfo;
+  /** Final figures of the run, for example modes covered or gradient norm. */
+  metrics: Record<string, number>;
+}
+
+export interface ExperimentResult {
+  experiment: string;
+  scale: Scale;
+  sections: Section[];
+  claims: ClaimOutcome[];
+  runs: RunSummary[];
+  /** Wall time in seconds. */
+  seconds: number;
+}
+
+export interface Experiment {
+  /** Name on the command line and folder name under the run store. */
+  name: string;
+  /** Paper figure or table it reproduces, e.g. "fig. 4". */
+  figure: string;
+  description: string;
+  /** Claims it gives evidence for, e.g. ["C12"]. */
+  claims: string[];
+  scales: Scale[];
+  run(scale: Scale, context: ExperimentContext): Promise<ExperimentResult>;
+}

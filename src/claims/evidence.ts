@@ -1,0 +1,41 @@
+/**
+ * The evidence a command gathers before the claims get their verdicts: property outcomes,
+ * simulation results and experiment results, all measured in the same command.
+ */
+import type { PropertyOutcome } from '../../properties/claimProperty.ts';
+import type { Experiment, ExperimentResult, Scale } from '../../experiments/experiment.ts';
+import type { Section } from '../figures.ts';
+import type { Verdict } from './claim.ts';
+
+/** One claim property's outcome with the time it took. */
+export interface PropertyRecord extends PropertyOutcome {
+  seconds: number;
+}
+
+/** One simulation run with its default options. */
+export interface SimulationRecord {
+  name: string;
+  description: string;
+  options: unknown;
+  result: unknown;
+  section: Section;
+  seconds: number;
+}
+
+/** What one property group, simulation or experiment says about one claim. */
+export interface Finding {
+  claim: string;
+  verdict: Verdict;
+  evidence: string;
+  sources: string[];
+}
+
+export interface ClaimEvidence {
+  properties: PropertyRecord[];
+  simulations: SimulationRecord[];
+  experiments: ExperimentResult[];
+  /** Every known experiment, so a claim that did not run can name what would run it. */
+  catalogue: Pick<Experiment, 'name' | 'claims' | 'scales'>[];
+  /** Scale the experiments ran at in this command. */
+  scale: Scale;
+}

@@ -1,0 +1,63 @@
+/**
+ * Progress messages of long commands, written to stderr. On a terminal a status line is
+ * redrawn in place; elsewhere (a log file, CI) each status becomes a plain line, printed at
+ * most once per PLAIN_STATUS_INTERVAL so logs stay short.
+ */
+import { formatDuration } from './format.ts';
+
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Seconds between two plain status lines of the same task. */
+export const PLAIN_STATUS_INTERVAL = 10;
+
+export class ProgressLog {
+  private readonly stream: ProgressStream;
+  private readonly now: () => number;
+  private statusShown = false;
+  private lastPlainStatus = -Infinity;
+
+  constructor(stream: ProgressStream, now: () => number = () => performance.now() / 1000) {
+    this.stream = stream;
+    this.now = now;
+  }
+
+  /** Prints a line that stays, clearing a status line drawn before it. */
+  info(line: string): void {
+    this.clearStatus();
+    this.stream.write(`${line}\n`);
+    this.lastPlainStatus = -Infinity;
+  }
+
+  /** Shows a transient status, such as "step 40/200". */
+  status(text: string): void {
+    if (this.stream.isTTY) {
+      const width = Math.max(20, (this.stream.columns ?? 100) - 1);
+      this.stream.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+      this.statusShown = true;
+      return;
+    }
+    const time = this.now();
+    if (time - this.lastPlainStatus < PLAIN_STATUS_INTERVAL) return;
+    this.lastPlainStatus = time;
+    this.stream.write(`${text}\n`);
+  }
+
+  private clearStatus(): void {
+    if (this.statusShown) this.stream.write('\r\x1b[K');
+    this.statusShown = false;
+  }
+}
+
+/** "done/total, elapsed 1 min 02 s, about 3 min 10 s left" from a start time in seconds. */
+export function describeProgress(done: number, total: number, startedAt: number, now: number): string {
+  const elapsed = now - startedAt;
+  const parts = [`${done}/${total}`, `elapsed ${formatDuration(elapsed)}`];
+  if (done > 0 && total > done) {
+    parts.push(`about ${formatDuration((elapsed / done) * (total - done))} left`);
+  }
+  return parts.join(', ');
+}

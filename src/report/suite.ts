@@ -1,0 +1,145 @@
+/**
+ * Runs a suite: every claim property, every simulation with its defaults and every
+ * experiment at the suite's scale, then computes the claims' verdicts from what ran.
+ */
+import type { BackendInfo } from '../backend.ts';
+import type { ClaimProperty } from '../../properties/claimProperty.ts';
+import type { Simulation } from '../../sims/simulation.ts';
+import type { Experiment, ExperimentResult, Scale } from '../../experiments/experiment.ts';
+import type { SimulationRecord } from '../claims/evidence.ts';
+import { runClaimProperties } from '../claims/propertyFindings.ts';
+import { computeClaimOutcomes } from '../claims/registry.ts';
+import { SCALE_OF_SUITE, type SuiteName } from '../claims/suites.ts';
+import { formatDuration } from './format.ts';
+import { describeProgress, type ProgressLog } from './progress.ts';
+import type { ReportData, SuiteFailure } from './reportData.ts';
+
+export interface SuiteParts {
+  properties: ClaimProperty[];
+  // Each simulation has its own option and result types; the suite only passes them through.
+  simulations: Simulation<any, any>[];
+  experiments: Experiment[];
+}
+
+export interface SuiteOptions {
+  suite: SuiteName;
+  backend: BackendInfo;
+  runsDir: string;
+  /** fast-check seed for the properties. */
+  seed: number;
+  log: ProgressLog;
+  /** Aborting stops the suite between steps and experiments at their next checkpoint. */
+  signal?: AbortSignal;
+}
+
+function seconds(): number {
+  return performance.now() / 1000;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs one simulation with its defaults; a simulation that throws becomes a failure. */
+function runSimulation(simulation: Simulation<any, any>, log: ProgressLog): SimulationRecord | SuiteFailure {
+  const started = seconds();
+  try {
+    const result = simulation.run(simulation.defaults, (fraction, label) => {
+      log.status(`simulation ${simulation.name}: ${Math.round(fraction * 100)} % ${label}`);
+    });
+    const section = simulation.toSection(result);
+    const elapsed = seconds() - started;
+    log.info(`simulation ${simulation.name}: done in ${formatDuration(elapsed)}`);
+    return { name: simulation.name, description: simulation.description, options: simulation.defaults, result, section, seconds: elapsed };
+  } catch (error) {
+    log.info(`simulation ${simulation.name}: failed: ${messageOf(error)}`);
+    return { part: `simulation ${simulation.name}`, message: messageOf(error) };
+  }
+}
+
+async function runExperiment(
+  experiment: Experiment,
+  scale: Scale,
+  options: SuiteOptions,
+): Promise<ExperimentResult | SuiteFailure> {
+  const started = seconds();
+  const log = options.log;
+  try {
+    const result = await experiment.run(scale, {
+      runsDir: options.runsDir,
+      backend: options.backend,
+      signal: options.signal,
+      progress: (done, total, label) => {
+        log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds())} ${label}`);
+      },
+    });
+    log.info(`experiment ${experiment.name}: done in ${formatDuration(seconds() - started)}, ${result.runs.length} runs`);
+    return result;
+  } catch (error) {
+    // An interrupted experiment is not a failure of the experiment.
+    options.signal?.throwIfAborted();
+    log.info(`experiment ${experiment.name}: failed: ${messageOf(error)}`);
+    return { part: `experiment ${experiment.name}`, message: messageOf(error) };
+  }
+}
+
+function isFailure(value: object): value is SuiteFailure {
+  return 'part' in value && 'message' in value;
+}
+
+export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promise<ReportData> {
+  const started = seconds();
+  const scale = SCALE_OF_SUITE[options.suite];
+  const { log, signal } = options;
+  const failures: SuiteFailure[] = [];
+
+  log.info(`properties: running ${parts.properties.length} with seed ${options.seed}`);
+  const properties = await runClaimProperties(parts.properties, {
+    seed: options.seed,
+    signal,
+    onStart: (index, total, definition) => log.status(`property ${index + 1}/${total} (${definition.claim}): ${definition.name}`),
+  });
+  const failed = properties.filter((record) => !record.passed).length;
+  log.info(`properties: ${properties.length - failed} passed, ${failed} failed, in ${formatDuration(seconds() - started)}`);
+
+  const simulations: SimulationRecord[] = [];
+  for (const simulation of parts.simulations) {
+    signal?.throwIfAborted();
+    const outcome = runSimulation(simulation, log);
+    if (isFailure(outcome)) failures.push(outcome);
+    else simulations.push(outcome);
+  }
+
+  const experiments: ExperimentResult[] = [];
+  const skippedExperiments: ReportData['skippedExperiments'] = [];
+  const planned = parts.experiments.filter((experiment) => experiment.scales.includes(scale));
+  for (const experiment of parts.experiments) {
+    if (!planned.includes(experiment)) {
+      skippedExperiments.push({ name: experiment.name, reason: `runs at scale ${experiment.scales.join(', ')} only` });
+    }
+  }
+  for (const [index, experiment] of planned.entries()) {
+    signal?.throwIfAborted();
+    log.info(`experiment ${index + 1}/${planned.length}: ${experiment.name} (${experiment.figure}) at scale ${scale}`);
+    const outcome = await runExperiment(experiment, scale, options);
+    if (isFailure(outcome)) failures.push(outcome);
+    else experiments.push(outcome);
+  }
+  signal?.throwIfAborted();
+
+  const claims = computeClaimOutcomes({ properties, simulations, experiments, catalogue: parts.experiments, scale });
+  return {
+    generated: new Date().toISOString(),
+    backend: options.backend,
+    suite: options.suite,
+    scale,
+    seed: options.seed,
+    seconds: seconds() - started,
+    properties,
+    simulations,
+    experiments,
+    skippedExperiments,
+    failures,
+    claims,
+  };
+}

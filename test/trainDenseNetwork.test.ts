@@ -105,7 +105,7 @@ test('glorot and he initial kernels have their scale', () => {
     const g = glorot.variables[0].dataSync();
     assert.ok(g.every((x) => Math.abs(x) <= limit), 'glorot entries within ±√(6/(fan_in + fan_out))');
     // Uniform on ±limit has standard deviation limit/√3; 60 000 draws pin it to about 0.3 %.
-    const std = (values: Float32Array) => Math.sqrt(values.reduce((s, x) => s + x * x, 0) / values.length);
+    const std = (values: ArrayLike<number>) => Math.sqrt(Array.from(values).reduce((s, x) => s + x * x, 0) / values.length);
     assert.ok(Math.abs(std(g) / (limit / Math.sqrt(3)) - 1) < 0.02, `glorot std ${std(g)}`);
     const h = he.variables[0].dataSync();
     assert.ok(Math.abs(std(h) / Math.sqrt(2 / fanIn) - 1) < 0.02, `he std ${std(h)}`);

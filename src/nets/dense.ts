@@ -143,11 +143,11 @@ export function denseNetwork(options: DenseNetworkOptions): DenseNetwork {
           `${name}: input must have shape [batch, ${widths[0]}], received [${input.shape.join(', ')}]`,
         );
       }
-      let x = input as tf.Tensor2D;
+      let x: tf.Tensor = input;
       const last = kernels.length - 1;
       for (let layer = 0; layer <= last; layer++) {
         x = tf.fused.matMul({
-          a: x,
+          a: x as tf.Tensor2D,
           b: kernels[layer] as tf.Tensor2D,
           bias: biases[layer],
           activation: layer < last ? hiddenActivation : 'linear',

@@ -22,6 +22,8 @@ export async function runClaimProperties(
 ): Promise<PropertyRecord[]> {
   const records: PropertyRecord[] = [];
   for (const [index, definition] of definitions.entries()) {
+    // Properties run synchronously; yielding lets signal handlers and output run between them.
+    await new Promise((resolve) => setImmediate(resolve));
     options.signal?.throwIfAborted();
     options.onStart?.(index, definitions.length, definition);
     const started = performance.now();

@@ -83,6 +83,11 @@ async function runExperiment(
   }
 }
 
+/** Lets signal handlers and progress output run between synchronous steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function isFailure(value: object): value is SuiteFailure {
   return 'part' in value && 'message' in value;
 }
@@ -104,6 +109,7 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
 
   const simulations: SimulationRecord[] = [];
   for (const simulation of parts.simulations) {
+    await yieldToEventLoop();
     signal?.throwIfAborted();
     const outcome = runSimulation(simulation, log);
     if (isFailure(outcome)) failures.push(outcome);
@@ -119,6 +125,7 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
     }
   }
   for (const [index, experiment] of planned.entries()) {
+    await yieldToEventLoop();
     signal?.throwIfAborted();
     log.info(`experiment ${index + 1}/${planned.length}: ${experiment.name} (${experiment.figure}) at scale ${scale}`);
     const outcome = await runExperiment(experiment, scale, options);

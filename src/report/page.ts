@@ -212,10 +212,14 @@ const DRAW_SCRIPT = `
     return;
   }
   var config = { displaylogo: false, responsive: true };
-  specs.forEach(function (spec) {
-    Plotly.newPlot(spec.id, spec.data, spec.layout, config).catch(function (error) {
+  var drawing = specs.map(function (spec) {
+    return Plotly.newPlot(spec.id, spec.data, spec.layout, config).catch(function (error) {
       console.error('figure ' + spec.id + ' failed: ' + error);
     });
+  });
+  // Marks the page once every figure has been drawn or has failed, for scripted viewers.
+  Promise.all(drawing).then(function () {
+    document.body.setAttribute('data-figures', 'drawn');
   });
 })();
 `;

@@ -131,7 +131,63 @@ export function sampleWeights(
     assertInRange('sampleWeights', `dps[${i}]`, dp, 0, 1, '[]');
     return dp;
   });
-  const meanDp = values.reduce((sum, dp) => sum + dp, 0) / n;
+  return weightsInPopulation(spec, values, null, rescaleEpsilon);
+}
+
+/**
+ * Returns the effective scaling factor of each D_p value in a population where dps[k]
+ * occurs with relative frequency frequencies[k], batch factor included. The batch factors
+ * use the frequency-weighted means, the limit of a large batch drawn from the population;
+ * `sampleWeights` is the case of frequency 1 for every sample.
+ */
+export function populationSampleWeights(
+  cost: string | CostSpec,
+  dps: ArrayLike<number>,
+  frequencies: ArrayLike<number>,
+  options: SampleWeightOptions = {},
+): number[] {
+  const fn = 'populationSampleWeights';
+  const spec = toSpec(cost);
+  if (dps.length === 0) throw new RangeError(`${fn}: dps must hold at least one D_p, received []`);
+  if (frequencies.length !== dps.length) {
+    throw new RangeError(
+      `${fn}: frequencies must have one entry per D_p (${dps.length}), received ${frequencies.length}`,
+    );
+  }
+  const rescaleEpsilon = options.rescaleEpsilon ?? RESCALE_EPSILON;
+  assertFiniteNumber(fn, 'rescaleEpsilon', rescaleEpsilon);
+  const values = Array.from(dps, (dp, i) => {
+    assertInRange(fn, `dps[${i}]`, dp, 0, 1, '[]');
+    return dp;
+  });
+  let total = 0;
+  const weights = Array.from(frequencies, (frequency, i) => {
+    assertInRange(fn, `frequencies[${i}]`, frequency, 0, Infinity, '[)');
+    total += frequency;
+    return frequency;
+  });
+  if (!(total > 0)) {
+    throw new RangeError(`${fn}: frequencies must have a positive sum, received a sum of ${total}`);
+  }
+  return weightsInPopulation(spec, values, weights, rescaleEpsilon);
+}
+
+/** The shared core of the two functions above; `frequencies` null means 1 for every D_p. */
+function weightsInPopulation(
+  spec: CostSpec,
+  values: number[],
+  frequencies: number[] | null,
+  rescaleEpsilon: number,
+): number[] {
+  const frequency = (i: number): number => (frequencies === null ? 1 : frequencies[i]);
+  // With every frequency 1 these sums are the plain batch sums, term for term.
+  let total = 0;
+  let dpSum = 0;
+  for (let i = 0; i < values.length; i++) {
+    total += frequency(i);
+    dpSum += frequency(i) * values[i];
+  }
+  const meanDp = dpSum / total;
   const a = spec.a ?? 0;
   const perSample = values.map((dp) => scalingFactor(spec, dp));
   const mmNsatFactor = (1 - meanDp) / (rescaleEpsilon + meanDp);
@@ -154,8 +210,11 @@ export function sampleWeights(
     case 'iw-ns': {
       // Σ_i (w_i/Σ_j w_j)·J_ns(z_i): sample i gets (w_i/Σw)(1 − D_p,i) = D_p,i/Σw,
       // which is N·D_p,i/Σw in the units of a batch mean.
-      const weightSum = values.reduce((sum, dp) => sum + dp / (1 - dp), 0);
-      return values.map((dp) => (n * dp) / weightSum);
+      let weightSum = 0;
+      for (let i = 0; i < values.length; i++) {
+        weightSum += frequency(i) * (values[i] / (1 - values[i]));
+      }
+      return values.map((dp) => (total * dp) / weightSum);
     }
     default:
       return perSample;

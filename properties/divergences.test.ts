@@ -1,0 +1,4 @@
+import { divergencesProperties } from './divergences.ts';
+import { runPropertiesWithUvu } from './runWithUvu.ts';
+
+runPropertiesWithUvu('divergence properties', divergencesProperties);

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { installWasmConv2dBackpropFilter } from '../src/kernels/conv2dBackpropFilter.ts';
+import { installWasmConvGradients } from '../src/kernels/conv2dBackpropFilter.ts';
 
 /** Tolerance for float32 sums of a few hundred products of numbers in [−1, 1], relative to the largest entry. */
 const FLOAT32_TOLERANCE = 1e-5;
@@ -47,7 +47,7 @@ function gradientsOf(
   c: ConvCase,
   xShape: [number, number, number, number],
   filterShape: [number, number, number, number],
-): { dx: number[]; dFilter: number[] } {
+): { y: number[]; dx: number[]; dFilter: number[] } {
   tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(uniformValues(size(xShape), c.seed), xShape);
@@ -58,7 +58,8 @@ function gradientsOf(
       return y.mul(tf.tensor(uniformValues(y.size, c.seed + 2), y.shape)).sum();
     });
     const [dx, dFilter] = gradients([x, filter]);
-    return { dx: Array.from(dx.dataSync()), dFilter: Array.from(dFilter.dataSync()) };
+    const y = forward(x, filter);
+    return { y: Array.from(y.dataSync()), dx: Array.from(dx.dataSync()), dFilter: Array.from(dFilter.dataSync()) };
   });
 }
 
@@ -105,14 +106,14 @@ const convCase: fc.Arbitrary<ConvCase> = fc
 
 test.before(async () => {
   await tf.setBackend('wasm');
-  installWasmConv2dBackpropFilter();
+  installWasmConvGradients();
 });
 
-test('wasm lacks only the filter gradient', () => {
+test('convolution kernels installed once', () => {
   assert.ok(tf.getKernel('Conv2D', 'wasm'), 'Conv2D');
   assert.ok(tf.getKernel('Conv2DBackpropInput', 'wasm'), 'Conv2DBackpropInput (also the forward of conv2dTranspose)');
-  assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'Conv2DBackpropFilter after installing it');
-  assert.is(installWasmConv2dBackpropFilter(), false, 'installing twice registers nothing');
+  assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'Conv2DBackpropFilter');
+  assert.is(installWasmConvGradients(), false, 'installing twice registers nothing');
 });
 
 test('ones 3×3 by ones 2×2: dL/dw = 4, dL/dx counts windows', async () => {
@@ -162,6 +163,7 @@ test('conv2dTranspose gradients on wasm equal cpu', () => {
       const wasm = gradientsOf('wasm', forward, c, xShape, filterShape);
       const cpu = gradientsOf('cpu', forward, c, xShape, filterShape);
 
+      assertClose(wasm.y, cpu.y, 'conv2dTranspose');
       assertClose(wasm.dFilter, cpu.dFilter, 'dL/dfilter');
       assertClose(wasm.dx, cpu.dx, 'dL/dx');
     }),
@@ -169,16 +171,17 @@ test('conv2dTranspose gradients on wasm equal cpu', () => {
   );
 });
 
-test('filter gradient releases its temporaries', async () => {
+test('gradient kernels release their temporaries', async () => {
   await tf.setBackend('wasm');
   const x = tf.randomNormal([4, 8, 8, 3]) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 3, 5]) as tf.Tensor4D;
-  const gradient = () => tf.tidy(() => tf.grad((b: tf.Tensor) => tf.conv2d(x, b as tf.Tensor4D, 2, 'same').square().sum())(w));
-  gradient().dispose();
+  const loss = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum();
+  const gradients = () => tf.dispose(tf.grads(loss)([x, w]));
+  gradients();
   const tensors = tf.memory().numTensors;
   const bytes = tf.memory().numBytes;
 
-  for (let i = 0; i < 5; i++) gradient().dispose();
+  for (let i = 0; i < 5; i++) gradients();
 
   assert.is(tf.memory().numTensors, tensors);
   assert.is(tf.memory().numBytes, bytes);

@@ -4,6 +4,9 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import fc from 'fast-check';
 import { runSuite } from '../src/report/suite.ts';
 import { writeReport } from '../src/report/writeReport.ts';
 import { renderReportPage } from '../src/report/page.ts';
@@ -28,7 +31,7 @@ import {
   PASSING_PROPERTY,
 } from './reportFixtures.ts';
 
-/** A progress log that keeps what it would print. */
+/** Builds a progress log that discards its output. */
 function silentLog(): ProgressLog {
   return new ProgressLog({ write: () => true, isTTY: false });
 }
@@ -44,7 +47,7 @@ async function fixtureData(): Promise<ReportData> {
   );
 }
 
-/** The figure specs the page hands to plotly, parsed back from its JSON script element. */
+/** Parses the figure specs that the page hands to plotly back from its JSON script element. */
 function figureSpecs(html: string): { id: string; data: Record<string, unknown>[]; layout: Record<string, any> }[] {
   const match = /<script id="figure-specs" type="application\/json">(.*?)<\/script>/s.exec(html);
   assert.ok(match, 'the page has a figure-specs script element');
@@ -266,6 +269,26 @@ test('suite stops when its signal is aborted', async () => {
   } catch (error) {
     assert.is((error as Error).message, 'interrupted by SIGINT');
   }
+});
+
+test('suite restores the selected backend after the properties', async () => {
+  await tf.setBackend('wasm');
+  const switchesToCpu = {
+    claim: 'C1',
+    name: 'switches to cpu',
+    numRuns: 1,
+    property: () => fc.asyncProperty(fc.constant(0), async () => tf.setBackend('cpu')),
+  };
+  let backendDuringSimulation = '';
+  const probe = { ...fixtureSimulation(), run: () => { backendDuringSimulation = tf.getBackend(); return {}; } };
+
+  await runSuite(
+    { properties: [switchesToCpu], simulations: [probe], experiments: [] },
+    { suite: 'quick', backend: { ...FIXTURE_BACKEND, name: 'wasm' }, runsDir: os.tmpdir(), seed: 1, log: silentLog() },
+  );
+
+  assert.is(backendDuringSimulation, 'wasm');
+  await tf.setBackend('cpu');
 });
 
 test('formatNumber: magnitude decides the notation', () => {

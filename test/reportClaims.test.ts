@@ -25,7 +25,7 @@ function experimentResult(claims: ExperimentResult['claims'], experiment = 'ring
   return { experiment, scale: 'quick', sections: [], claims, runs: [], seconds: 1 };
 }
 
-/** a − ½ ln β2 for a = −0.001 and β2 = 0.999, the setting of the paper's figure 3. */
+/** a − ½ ln β2 for a = −0.001 and β2 = 0.999, the Adam setting of the sample-weighting paper's figure 3. */
 const PREDICTED_DECAY_RATE = -0.001 - 0.5 * Math.log(0.999);
 
 function adamRecord(measuredDecayRate: number) {

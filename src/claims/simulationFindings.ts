@@ -1,8 +1,11 @@
 /**
  * Findings from simulations: a simulation adds evidence to a claim where it measures the
- * quantity the claim predicts. Adam's vanishing steps (C8): for g_t = g0·exp(a·t) with
- * ln β1 < a < ½ ln β2, the step size decays as exp((a − ½ ln β2)·t), so the decay rate the
- * simulation measures from eq. 8 must match a − ½ ln β2.
+ * quantity the claim predicts.
+ *
+ * Adam's vanishing steps (C8), from "Sample weighting as an explanation for mode collapse
+ * in generative adversarial networks", supplement G: for g_t = g0·exp(a·t) with
+ * ln β1 < a < ½ ln β2, the step size decays as exp((a − ½ ln β2)·t). The decay rate that
+ * the simulation measures from Adam's update (equation 8) must match a − ½ ln β2.
  */
 import type { Finding, SimulationRecord } from './evidence.ts';
 

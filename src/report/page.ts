@@ -1,6 +1,6 @@
 /**
- * Renders the report as one HTML page that works offline: every figure's data is inlined
- * as JSON and drawn by the plotly.js bundle copied beside the page, and a content security
+ * Renders the report as one HTML page that works offline. Every figure's data is inlined
+ * as JSON and drawn by the plotly.js bundle copied beside the page. A content security
  * policy forbids the page from loading anything from the network.
  */
 import type { Figure, Section, Table } from '../figures.ts';

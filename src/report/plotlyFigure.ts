@@ -62,7 +62,7 @@ function baseLayout(title: string): PlotlyObject {
   };
 }
 
-/** A band is drawn as its lower edge, then the upper edge filled down to it. */
+/** Draws a band as its lower edge, then the upper edge filled down to the lower one. */
 function bandTraces(series: Series, colour: string): PlotlyObject[] {
   if (!series.band) return [];
   const edge = { mode: 'lines', line: { width: 0, color: colour }, showlegend: false, hoverinfo: 'skip', legendgroup: plotlyText(series.name) };

@@ -1,7 +1,7 @@
 /**
  * Progress messages of long commands, written to stderr. On a terminal a status line is
- * redrawn in place; elsewhere (a log file, CI) each status becomes a plain line, printed at
- * most once per PLAIN_STATUS_INTERVAL so logs stay short.
+ * redrawn in place. Elsewhere (a log file, CI) a status becomes a plain line, printed at
+ * most once per PLAIN_STATUS_INTERVAL so that logs stay short.
  */
 import { formatDuration } from './format.ts';
 

@@ -2,6 +2,7 @@
  * Runs a suite: every claim property, every simulation with its defaults and every
  * experiment at the suite's scale, then computes the claims' verdicts from what ran.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend.ts';
 import type { ClaimProperty } from '../../properties/claimProperty.ts';
 import type { Simulation } from '../../sims/simulation.ts';
@@ -106,6 +107,8 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
   });
   const failed = properties.filter((record) => !record.passed).length;
   log.info(`properties: ${properties.length - failed} passed, ${failed} failed, in ${formatDuration(seconds() - started)}`);
+  // Some properties switch tfjs backends to compare them; experiments train on the selected one.
+  if (tf.getBackend() !== options.backend.name) await tf.setBackend(options.backend.name);
 
   const simulations: SimulationRecord[] = [];
   for (const simulation of parts.simulations) {

@@ -57,7 +57,7 @@ function meanAndVariance(values: number[]): [number, number] {
 function rotationArbitrary(dimension: number): fc.Arbitrary<number[][]> {
   const pairs = dimension * (dimension - 1) / 2;
   return fc.array(fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }), { minLength: pairs, maxLength: pairs }).map((angles) => {
-    const q = Array.from({ length: dimension }, (_, i) => Array.from({ length: dimension }, (_, j) => (i === j ? 1 : 0)));
+    const q: number[][] = Array.from({ length: dimension }, (_, i) => Array.from({ length: dimension }, (_, j) => (i === j ? 1 : 0)));
     let next = 0;
     for (let p = 0; p < dimension; p++) {
       for (let r = p + 1; r < dimension; r++) {

@@ -14,18 +14,23 @@ import { twoModeDrift, twoModeStochastic } from '../src/theory/modeDynamics.ts';
 
 const COST_NAMES = everyCostName();
 
-/** Step in w for the finite-difference slope; shares are smooth in w near w = r. */
+/**
+ * Relative step in w for the finite-difference slope. The shares vary on the scale of the
+ * smallest r_k (through D_p,k = r_k/(r_k + w_k)), so the step is MASS_STEP·min_k r_k:
+ * the truncation error then stays near MASS_STEP² whatever the r.
+ */
 const MASS_STEP = 1e-5;
 
 /** The share of mode `first` as mass moves from mode `second` to it, by central differences. */
 function finiteDifferenceSlope(cost: string, r: number[], first: number, second: number): number {
+  const step = MASS_STEP * Math.min(...r);
   const shifted = (delta: number) => {
     const w = r.slice();
     w[first] += delta;
     w[second] -= delta;
     return modeShares(cost, w, r)[first];
   };
-  return (shifted(MASS_STEP) - shifted(-MASS_STEP)) / (2 * MASS_STEP);
+  return (shifted(step) - shifted(-step)) / (2 * step);
 }
 
 const twoModeRealArbitrary = fc.double({ min: 0.05, max: 0.95, noNaN: true }).map((r1) => [r1, 1 - r1]);

@@ -54,9 +54,20 @@ export interface TwoModeStochasticOptions extends CommonOptions {
  * factor that turns negative (ls), whose step could otherwise leave the simplex.
  */
 function projectToSimplex(w: number[]): number[] {
-  const clipped = w.map((value) => Math.max(0, value));
-  const total = clipped.reduce((sum, value) => sum + value, 0);
-  return clipped.map((value) => value / total);
+  let total = 0;
+  for (let k = 0; k < w.length; k++) {
+    w[k] = Math.max(0, w[k]);
+    total += w[k];
+  }
+  for (let k = 0; k < w.length; k++) w[k] /= total;
+  return w;
+}
+
+/** Returns w + rate·(shares − w), projected onto the simplex; writes into a new array. */
+function stepToward(w: number[], shares: number[], rate: number): number[] {
+  const next = new Array<number>(w.length);
+  for (let k = 0; k < w.length; k++) next[k] = w[k] + rate * (shares[k] - w[k]);
+  return projectToSimplex(next);
 }
 
 function checkCommon(fn: string, options: CommonOptions): { spec: CostSpec; recordEvery: number } {
@@ -95,7 +106,7 @@ export function twoModeDrift(options: TwoModeDriftOptions): ModeTrajectory {
   record(trajectory, 0, w, recordEvery, options.steps);
   for (let step = 1; step <= options.steps; step++) {
     const shares = modeShares(spec, w, options.r, weightOptions);
-    w = projectToSimplex(w.map((mass, k) => mass + rate * (shares[k] - mass)));
+    w = stepToward(w, shares, rate);
     record(trajectory, step, w, recordEvery, options.steps);
   }
   trajectory.t = trajectory.t.map((step) => step * options.dt);
@@ -123,7 +134,7 @@ export function twoModeStochastic(options: TwoModeStochasticOptions): ModeTrajec
     const shares = normalisedModeWeights(spec, counts, modeDiscriminatorOutputs(w, options.r), weightOptions);
     // NOTE: a batch whose weights sum to ≤ 0 (possible only for ls) moves nothing.
     if (shares !== null) {
-      w = projectToSimplex(w.map((mass, k) => mass + options.eta * (shares[k] - mass)));
+      w = stepToward(w, shares, options.eta);
     }
     record(trajectory, step, w, recordEvery, options.steps);
   }

@@ -51,21 +51,26 @@ export function normalisedModeWeights(
   // Only sampled modes enter the batch: an unsampled mode's D_p may be 1, where some
   // factors (ls, iw-ns) are infinite.
   const present: number[] = [];
-  for (let k = 0; k < counts.length; k++) if (counts[k] > 0) present.push(k);
-  const weights = populationSampleWeights(
-    spec,
-    present.map((k) => dps[k]),
-    present.map((k) => counts[k]),
-    options,
-  );
+  const presentDps: number[] = [];
+  const presentCounts: number[] = [];
+  for (let k = 0; k < counts.length; k++) {
+    if (counts[k] > 0) {
+      present.push(k);
+      presentDps.push(dps[k]);
+      presentCounts.push(counts[k]);
+    }
+  }
+  const weights = populationSampleWeights(spec, presentDps, presentCounts, options);
   const shares = new Array<number>(counts.length).fill(0);
   let total = 0;
-  present.forEach((k, j) => {
-    shares[k] = counts[k] * weights[j];
-    total += shares[k];
-  });
+  for (let j = 0; j < present.length; j++) {
+    const share = presentCounts[j] * weights[j];
+    shares[present[j]] = share;
+    total += share;
+  }
   if (!(total > 0) || !Number.isFinite(total)) return null;
-  return shares.map((share) => share / total);
+  for (let k = 0; k < shares.length; k++) shares[k] /= total;
+  return shares;
 }
 
 /**

@@ -21,10 +21,12 @@ export function optimalDiscriminator(r: ArrayLike<number>, g: ArrayLike<number>)
   assertNonNegativeVector(fn, 'r', r);
   assertNonNegativeVector(fn, 'g', g);
   assertSameLength(fn, ['r', 'g'], r, g);
-  return Array.from(r, (real, i) => {
-    const total = real + g[i];
-    return total === 0 ? UNDETERMINED_DISCRIMINATOR : real / total;
-  });
+  const dStar = new Array<number>(r.length);
+  for (let i = 0; i < r.length; i++) {
+    const total = r[i] + g[i];
+    dStar[i] = total === 0 ? UNDETERMINED_DISCRIMINATOR : r[i] / total;
+  }
+  return dStar;
 }
 
 /**

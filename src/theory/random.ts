@@ -101,7 +101,7 @@ export function sampleBinomial(rng: Rng, trials: number, p: number): number {
       `sampleBinomial: trials must be a non-negative integer, received ${String(trials)}`,
     );
   }
-  assertInRange('sampleBinomial', 'p', p, 0, 1, '[]');
+  if (!(p >= 0 && p <= 1)) assertInRange('sampleBinomial', 'p', p, 0, 1, '[]');
   if (p === 0 || trials === 0) return 0;
   if (p === 1) return trials;
   // Inversion walks from k = 0, so it runs on the smaller of p and 1 − p.
@@ -127,13 +127,13 @@ export function sampleMultinomial(rng: Rng, trials: number, probabilities: Array
   }
   let total = 0;
   for (let k = 0; k < probabilities.length; k++) {
-    assertFiniteNumber('sampleMultinomial', `probabilities[${k}]`, probabilities[k]);
-    if (probabilities[k] < 0) {
-      throw new RangeError(
-        `sampleMultinomial: probabilities[${k}] must be ≥ 0, received ${probabilities[k]}`,
-      );
+    const p = probabilities[k];
+    // The message is built only on failure: the mode simulations call this every step.
+    if (!(p >= 0 && p < Infinity)) {
+      assertFiniteNumber('sampleMultinomial', `probabilities[${k}]`, p);
+      throw new RangeError(`sampleMultinomial: probabilities[${k}] must be ≥ 0, received ${p}`);
     }
-    total += probabilities[k];
+    total += p;
   }
   if (probabilities.length === 0 || Math.abs(total - 1) > 1e-9) {
     throw new RangeError(

@@ -127,11 +127,19 @@ export function sampleWeights(
   if (n === 0) throw new RangeError('sampleWeights: dps must hold at least one D_p, received []');
   const rescaleEpsilon = options.rescaleEpsilon ?? RESCALE_EPSILON;
   assertFiniteNumber('sampleWeights', 'rescaleEpsilon', rescaleEpsilon);
-  const values = Array.from(dps, (dp, i) => {
-    assertInRange('sampleWeights', `dps[${i}]`, dp, 0, 1, '[]');
-    return dp;
-  });
+  const values = checkedProbabilities('sampleWeights', dps);
   return weightsInPopulation(spec, values, null, rescaleEpsilon);
+}
+
+/** Copies D_p values into an array, checking each; the message is built only on failure. */
+function checkedProbabilities(fn: string, dps: ArrayLike<number>): number[] {
+  const values = new Array<number>(dps.length);
+  for (let i = 0; i < dps.length; i++) {
+    const dp = dps[i];
+    if (!(dp >= 0 && dp <= 1)) assertInRange(fn, `dps[${i}]`, dp, 0, 1, '[]');
+    values[i] = dp;
+  }
+  return values;
 }
 
 /**
@@ -156,67 +164,88 @@ export function populationSampleWeights(
   }
   const rescaleEpsilon = options.rescaleEpsilon ?? RESCALE_EPSILON;
   assertFiniteNumber(fn, 'rescaleEpsilon', rescaleEpsilon);
-  const values = Array.from(dps, (dp, i) => {
-    assertInRange(fn, `dps[${i}]`, dp, 0, 1, '[]');
-    return dp;
-  });
+  const values = checkedProbabilities(fn, dps);
   let total = 0;
-  const weights = Array.from(frequencies, (frequency, i) => {
-    assertInRange(fn, `frequencies[${i}]`, frequency, 0, Infinity, '[)');
+  const weights = new Array<number>(frequencies.length);
+  for (let i = 0; i < frequencies.length; i++) {
+    const frequency = frequencies[i];
+    if (!(frequency >= 0 && frequency < Infinity)) {
+      assertInRange(fn, `frequencies[${i}]`, frequency, 0, Infinity, '[)');
+    }
     total += frequency;
-    return frequency;
-  });
+    weights[i] = frequency;
+  }
   if (!(total > 0)) {
     throw new RangeError(`${fn}: frequencies must have a positive sum, received a sum of ${total}`);
   }
   return weightsInPopulation(spec, values, weights, rescaleEpsilon);
 }
 
-/** The shared core of the two functions above; `frequencies` null means 1 for every D_p. */
+/**
+ * The shared core of the two functions above; `frequencies` null means 1 for every D_p.
+ * Plain loops, because the mode simulations call this once per step.
+ */
 function weightsInPopulation(
   spec: CostSpec,
   values: number[],
   frequencies: number[] | null,
   rescaleEpsilon: number,
 ): number[] {
-  const frequency = (i: number): number => (frequencies === null ? 1 : frequencies[i]);
+  const n = values.length;
   // With every frequency 1 these sums are the plain batch sums, term for term.
   let total = 0;
   let dpSum = 0;
-  for (let i = 0; i < values.length; i++) {
-    total += frequency(i);
-    dpSum += frequency(i) * values[i];
+  for (let i = 0; i < n; i++) {
+    const frequency = frequencies === null ? 1 : frequencies[i];
+    total += frequency;
+    dpSum += frequency * values[i];
   }
   const meanDp = dpSum / total;
   const a = spec.a ?? 0;
-  const perSample = values.map((dp) => scalingFactor(spec, dp));
   const mmNsatFactor = (1 - meanDp) / (rescaleEpsilon + meanDp);
 
-  switch (spec.family) {
-    case 'mm-nsat':
-      return perSample.map((s) => mmNsatFactor * s);
-    case 'ns+mm-nsat':
-      return values.map((dp) => (1 - a) * (1 - dp) + a * mmNsatFactor * dp);
-    case 'ns-add':
-      return perSample.map((s) => ((1 - meanDp) / (a + 1 - meanDp)) * s);
-    case 'mm-nsat-add':
-      return perSample.map((s) => ((1 - meanDp) / (a + meanDp)) * s);
-    case 'ns-exp-2':
-      return perSample.map((s) => s / (1 - meanDp));
-    case 'mm-nsat-exp-2':
-      return perSample.map((s) => ((1 - meanDp) / meanDp ** 2) * s);
-    case 'ns-exp-0.5':
-      return perSample.map((s) => Math.sqrt(1 - meanDp) * s);
-    case 'iw-ns': {
-      // Σ_i (w_i/Σ_j w_j)·J_ns(z_i): sample i gets (w_i/Σw)(1 − D_p,i) = D_p,i/Σw,
-      // which is N·D_p,i/Σw in the units of a batch mean.
-      let weightSum = 0;
-      for (let i = 0; i < values.length; i++) {
-        weightSum += frequency(i) * (values[i] / (1 - values[i]));
-      }
-      return values.map((dp) => (total * dp) / weightSum);
+  let importanceSum = 0;
+  if (spec.family === 'iw-ns') {
+    for (let i = 0; i < n; i++) {
+      const frequency = frequencies === null ? 1 : frequencies[i];
+      importanceSum += frequency * (values[i] / (1 - values[i]));
     }
-    default:
-      return perSample;
   }
+
+  const weights = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const dp = values[i];
+    const s = scalingFactor(spec, dp);
+    switch (spec.family) {
+      case 'mm-nsat':
+        weights[i] = mmNsatFactor * s;
+        break;
+      case 'ns+mm-nsat':
+        weights[i] = (1 - a) * (1 - dp) + a * mmNsatFactor * dp;
+        break;
+      case 'ns-add':
+        weights[i] = ((1 - meanDp) / (a + 1 - meanDp)) * s;
+        break;
+      case 'mm-nsat-add':
+        weights[i] = ((1 - meanDp) / (a + meanDp)) * s;
+        break;
+      case 'ns-exp-2':
+        weights[i] = s / (1 - meanDp);
+        break;
+      case 'mm-nsat-exp-2':
+        weights[i] = ((1 - meanDp) / meanDp ** 2) * s;
+        break;
+      case 'ns-exp-0.5':
+        weights[i] = Math.sqrt(1 - meanDp) * s;
+        break;
+      case 'iw-ns':
+        // Σ_i (w_i/Σ_j w_j)·J_ns(z_i): sample i gets (w_i/Σw)(1 − D_p,i) = D_p,i/Σw,
+        // which is N·D_p,i/Σw in the units of a batch mean.
+        weights[i] = (total * dp) / importanceSum;
+        break;
+      default:
+        weights[i] = s;
+    }
+  }
+  return weights;
 }

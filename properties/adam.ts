@@ -12,7 +12,7 @@ import { adamConstantStep, adamTrajectory } from '../src/theory/adam.ts';
 import { adamApproximation, adamRegime, type AdamRegime } from '../src/theory/adamRegimes.ts';
 
 /**
- * The exact recurrence accumulates one rounding per step in m_t, so m̂_t = g holds to
+ * The exact recurrence accumulates one rounding per step in m_t, so m̂_t = g is exact to
  * about t ulps; 1e−9 covers the 200 steps run here with a wide margin.
  */
 const CONSTANT_STEP: Tolerance = { relative: 1e-9, absolute: 0 };

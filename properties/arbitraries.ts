@@ -15,7 +15,7 @@ const PARAMETERISED_NAMES: Record<string, (a: number) => string> = {
 const LINEAR_CONSTANTS = [0, 0.25, 0.5, 0.9, 1];
 const ADDITIVE_CONSTANTS = [0, 0.1, 1, 3];
 
-/** Every cost family, the parameterised ones with several constants a. */
+/** Lists every cost family, the parameterised ones with several constants a. */
 export function everyCostName(): string[] {
   const names: string[] = [];
   for (const family of COST_FAMILIES) {
@@ -78,8 +78,8 @@ function normalise(weights: number[]): number[] {
 }
 
 /**
- * A probability vector of `minLength` to `maxLength` entries. With `positive`, every entry
- * is at least about 0.01/length, so logarithms stay moderate.
+ * Builds an arbitrary of probability vectors with `minLength` to `maxLength` entries. With
+ * `positive`, every entry is at least about 0.01/length, so logarithms stay moderate.
  */
 export function distributionArbitrary(
   minLength: number,
@@ -93,7 +93,7 @@ export function distributionArbitrary(
     .map(normalise);
 }
 
-/** Two probability vectors over the same points. */
+/** Builds an arbitrary of two probability vectors over the same points. */
 export function distributionPairArbitrary(
   minLength: number,
   maxLength: number,

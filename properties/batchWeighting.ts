@@ -26,7 +26,7 @@ import {
 } from '../src/theory/batchWeighting.ts';
 import { sampleWeights } from '../src/theory/scalingFactor.ts';
 
-/** A small nonlinear discriminator-of-generator: D_l,i(θ) = 3·tanh(θ·z_i) + ½·θ_1²·z_i1. */
+/** Returns D_l,i(θ) = 3·tanh(θ·z_i) + ½·θ_1²·z_i1, a small nonlinear D(G(z_i; θ)) for finite differences. */
 function toyLogit(theta: number[], z: number[]): number {
   const projection = theta.reduce((sum, value, k) => sum + value * z[k], 0);
   return 3 * Math.tanh(projection) + 0.5 * theta[1] ** 2 * z[1];

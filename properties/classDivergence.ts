@@ -14,7 +14,10 @@ function entropyInBits(p: number[]): number {
   return p.reduce((sum, value) => (value > 0 ? sum - value * Math.log2(value) : sum), 0);
 }
 
-/** The value the paper quotes for one generated class against ten balanced real classes. */
+/**
+ * The value that supplement I of "Sample weighting as an explanation for mode collapse in
+ * generative adversarial networks" gives for one generated class against ten balanced ones.
+ */
 const ONE_OF_TEN = 0.758;
 /** The quote has three decimals. */
 const QUOTED = { relative: 0, absolute: 5e-4 };

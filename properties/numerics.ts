@@ -4,12 +4,12 @@
  */
 import { FINITE_DIFFERENCE_STEP } from './tolerances.ts';
 
-/** (f(x + h) − f(x − h))/(2h). */
+/** Returns (f(x + h) − f(x − h))/(2h). */
 export function centralDifference(f: (x: number) => number, x: number, h: number = FINITE_DIFFERENCE_STEP): number {
   return (f(x + h) - f(x - h)) / (2 * h);
 }
 
-/** The gradient of f at θ by central differences in each coordinate. */
+/** Returns the gradient of f at θ by central differences in each coordinate. */
 export function finiteDifferenceGradient(
   f: (theta: number[]) => number,
   theta: number[],
@@ -26,7 +26,7 @@ export function finiteDifferenceGradient(
 
 const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
 
-/** The minimiser of a unimodal f on [low, high] by golden-section search, to a bracket of `tolerance`. */
+/** Finds the minimiser of a unimodal f on [low, high] by golden-section search, to a bracket of `tolerance`. */
 export function goldenSectionMinimum(
   f: (x: number) => number,
   low: number,
@@ -57,7 +57,7 @@ export function goldenSectionMinimum(
   return (a + b) / 2;
 }
 
-/** The least-squares slope of y against x. */
+/** Returns the least-squares slope of y against x. */
 export function leastSquaresSlope(x: number[], y: number[]): number {
   const n = x.length;
   const meanX = x.reduce((sum, value) => sum + value, 0) / n;
@@ -71,7 +71,7 @@ export function leastSquaresSlope(x: number[], y: number[]): number {
   return covariance / variance;
 }
 
-/** The slope of ln|values[t − 1]| against t over steps first..last (1-based, inclusive). */
+/** Returns the least-squares slope of ln|values[t − 1]| against t over steps first..last (1-based, inclusive). */
 export function logGrowthRate(values: number[], first: number, last: number): number {
   const t: number[] = [];
   const logs: number[] = [];

@@ -1,5 +1,5 @@
 /**
- * The generator costs of the design's cost table written out by hand in float64, as
+ * The generator cost of every family written out by hand in float64, as
  * functions of one logit D_l, for finite-difference checks of the scaling factors. Batch
  * factors R are passed in, because they are constants of the backward pass.
  */
@@ -65,7 +65,7 @@ export function perSampleCost(
 }
 
 /**
- * Returns the batch factor R of the design's cost table for a batch with mean D_p `meanDp`
+ * Returns each family's batch factor R for a batch with mean D_p `meanDp`
  * (1 for the families without one). iw-ns normalises differently; see `perSampleCost`.
  */
 export function batchFactor(spec: CostSpec, meanDp: number, rescaleEpsilon: number): number {

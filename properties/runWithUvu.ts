@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import type { ClaimProperty } from './claimProperty.ts';
 
-/** The seed for this process: PROPERTY_SEED if set (an integer), else the clock. */
+/** Returns the seed for this process: PROPERTY_SEED if set (an integer), else the clock. */
 export function propertySeed(): number {
   const fromEnvironment = process.env.PROPERTY_SEED;
   if (fromEnvironment !== undefined && fromEnvironment !== '') {

@@ -1,7 +1,8 @@
 /**
  * Claim C1 in float64: every generator cost's derivative in the logit is minus its scaling
- * factor, dJ/dD_l = −s(D_p) (equation 4 and the cost table), times the batch factor R for
- * the batch forms. The oracle is a central difference of each cost written out by hand.
+ * factor, dJ/dD_l = −s(D_p) (equation 4 and supplements N, O and P), times the batch
+ * factor R for the batch forms. The oracle is a central difference of each cost written
+ * out by hand.
  */
 import fc from 'fast-check';
 import type { ClaimProperty } from './claimProperty.ts';

@@ -1,8 +1,8 @@
 /**
- * The mode-share model (section 2.3 and supplement Q): the closed-form slope of a mode's
- * update share at the balanced point, against finite differences of the shares and
- * against the growth of a small imbalance under the drift, for every cost family. These
- * guard the model behind the two-mode simulation, so they carry claim "extra".
+ * The mode-share model (section 2.3 and supplement Q). The closed-form slope of a mode's
+ * update share at the balanced point is checked against finite differences of the shares
+ * and against the growth of a small imbalance under the drift, for every cost family.
+ * These guard the model behind the two-mode simulation, so they carry claim "extra".
  */
 import fc from 'fast-check';
 import type { ClaimProperty } from './claimProperty.ts';
@@ -21,7 +21,7 @@ const COST_NAMES = everyCostName();
  */
 const MASS_STEP = 1e-5;
 
-/** The share of mode `first` as mass moves from mode `second` to it, by central differences. */
+/** Returns d(share of mode `first`)/dw as mass moves from mode `second` to it, by central differences. */
 function finiteDifferenceSlope(cost: string, r: number[], first: number, second: number): number {
   const step = MASS_STEP * Math.min(...r);
   const shifted = (delta: number) => {
@@ -39,8 +39,8 @@ const twoModeRealArbitrary = fc.double({ min: 0.05, max: 0.95, noNaN: true }).ma
 const IMBALANCE = 1e-6;
 const DRIFT = { eta: 1, dt: 0.01, steps: 200 };
 /**
- * The imbalance grows by 1 + η·Δt·(slope − 1) per Euler step while it is small; at
- * δ·e² ≈ 1e−5 the second-order terms change the fitted rate by about 1e−5.
+ * The imbalance grows by a factor 1 + η·Δt·(slope − 1) per Euler step while it is small.
+ * It stays below δ·e² ≈ 1e−5, where the second-order terms move the fitted rate by about 1e−5.
  */
 const DRIFT_RATE = { relative: 0, absolute: 1e-4 };
 

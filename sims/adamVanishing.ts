@@ -10,7 +10,8 @@ import { adamTrajectory } from '../src/theory/adam.ts';
 import { adamApproximation, adamRegime, type AdamRegime } from '../src/theory/adamRegimes.ts';
 import { assertBeta, assertFiniteNumber, assertInRange, assertPositiveInteger } from '../src/theory/validate.ts';
 import type { SimulationEvidence } from './evidence.ts';
-import type { ProgressCallback, Simulation } from './simulation.ts';
+import type { ProgressCallback } from './simulation.ts';
+import { withDefaults, type SimulationWithDefaults } from './defaults.ts';
 
 export interface AdamVanishingOptions {
   g0: number;
@@ -155,7 +156,7 @@ function regimeMap(options: AdamVanishingOptions, progress?: ProgressCallback): 
 }
 
 function run(partial: Partial<AdamVanishingOptions> = {}, progress?: ProgressCallback): AdamVanishingResult {
-  const options = { ...DEFAULTS, ...partial };
+  const options = withDefaults(DEFAULTS, partial);
   checkOptions(options);
   const { g0, a, alpha, beta1, beta2, epsilon, steps } = options;
 
@@ -279,11 +280,11 @@ export function adamVanishingEvidence(result: AdamVanishingResult): SimulationEv
       `${result.measuredDecayRate.toExponential(4)} per step against a − ½ ln β2 = ${result.predictedDecayRate.toExponential(4)} ` +
       `(difference ${error.toExponential(2)}, tolerance ${DECAY_RATE_ABSOLUTE_TOLERANCE}; regime ${result.regime}).`,
     values: { measuredDecayRate: result.measuredDecayRate, predictedDecayRate: result.predictedDecayRate, difference: error },
-    holds: result.regime === 'vanishing' && error <= DECAY_RATE_ABSOLUTE_TOLERANCE,
+    held: result.regime === 'vanishing' && error <= DECAY_RATE_ABSOLUTE_TOLERANCE,
   };
 }
 
-export const adamVanishingSimulation: Simulation<AdamVanishingOptions, AdamVanishingResult> = {
+export const adamVanishingSimulation: SimulationWithDefaults<AdamVanishingOptions, AdamVanishingResult> = {
   name: 'adam-vanishing',
   description: 'Adam steps for g_t = g0·exp(a·t): exact against approximated, decay rate, regime map (figure 3).',
   defaults: DEFAULTS,

@@ -1,8 +1,9 @@
 /**
- * How MM, NS, MM-nsat and uniform weighting split a batch's gradient among its samples,
- * and how well MM-nsat's batch factor R = (1 − D̄_p)/(ε_R + D̄_p) matches NS's gradient
- * magnitude (equations 5 and 6 of "Sample weighting as an explanation for mode collapse in
- * generative adversarial networks") as the batch size and the spread of D_p change.
+ * The split of a batch's gradient among its samples under MM, NS, MM-nsat and uniform
+ * weighting, and the match between MM-nsat's batch factor R = (1 − D̄_p)/(ε_R + D̄_p) and
+ * NS's gradient magnitude (equations 5 and 6 of "Sample weighting as an explanation for
+ * mode collapse in generative adversarial networks") as the batch size and the spread of
+ * D_p change.
  */
 import { quantile } from 'd3-array';
 import type { Figure, Section } from '../src/figures.ts';
@@ -16,7 +17,7 @@ import { createRng, sampleNormal, type Rng } from '../src/theory/random.ts';
 import { RESCALE_EPSILON, logitToProbability, sampleWeights } from '../src/theory/scalingFactor.ts';
 import { assertFiniteNumber, assertPositiveInteger } from '../src/theory/validate.ts';
 import type { SimulationEvidence } from './evidence.ts';
-import type { Simulation } from './simulation.ts';
+import { withDefaults, type SimulationWithDefaults } from './defaults.ts';
 
 export interface BatchWeightingOptions {
   /** Costs whose relative sample weights are compared. */
@@ -129,7 +130,7 @@ function magnitudeCell(options: BatchWeightingOptions, batchSize: number, spread
 }
 
 function run(partial: Partial<BatchWeightingOptions> = {}): BatchWeightingResult {
-  const options = { ...DEFAULTS, ...partial };
+  const options = withDefaults(DEFAULTS, partial);
   const fn = 'batch-weighting';
   assertPositiveInteger(fn, 'exampleBatchSize', options.exampleBatchSize);
   assertPositiveInteger(fn, 'trials', options.trials);
@@ -250,11 +251,11 @@ export function batchWeightingEvidence(result: BatchWeightingResult): Simulation
       worstIdentityError: worstIdentity,
       widestSpreadMedianRatio: widest.normRatio.median,
     },
-    holds: equal.length > 0 && worstEqual <= IDENTITY_TOLERANCE && worstIdentity <= IDENTITY_TOLERANCE,
+    held: equal.length > 0 && worstEqual <= IDENTITY_TOLERANCE && worstIdentity <= IDENTITY_TOLERANCE,
   };
 }
 
-export const batchWeightingSimulation: Simulation<BatchWeightingOptions, BatchWeightingResult> = {
+export const batchWeightingSimulation: SimulationWithDefaults<BatchWeightingOptions, BatchWeightingResult> = {
   name: 'batch-weighting',
   description: 'Per-sample weights of MM, NS, MM-nsat and uniform costs in a batch; MM-nsat against NS in magnitude.',
   defaults: DEFAULTS,

@@ -13,6 +13,7 @@ export { batchWeightingEvidence, batchWeightingSimulation } from './batchWeighti
 export { scalingFactorsEvidence, scalingFactorsSimulation } from './scalingFactors.ts';
 export { twoModeDropFractions, twoModeEvidence, twoModeSimulation } from './twoMode.ts';
 export type { SimulationEvidence } from './evidence.ts';
+export type { SimulationWithDefaults } from './defaults.ts';
 
 // Each simulation's own types stay in its module; the list only passes options and results through.
 export const simulations: Simulation<any, any>[] = [

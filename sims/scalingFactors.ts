@@ -8,7 +8,7 @@ import { logitToProbability, scalingFactor } from '../src/theory/scalingFactor.t
 import { parseCostName } from '../src/theory/costNames.ts';
 import { assertPositiveInteger, assertInRange } from '../src/theory/validate.ts';
 import type { SimulationEvidence } from './evidence.ts';
-import type { Simulation } from './simulation.ts';
+import { withDefaults, type SimulationWithDefaults } from './defaults.ts';
 
 export interface ScalingFactorsOptions {
   /** Cost names; mm-nsat, mm-unit and iw-ns share MM's per-sample factor, ns-unit NS's. */
@@ -38,7 +38,7 @@ const DEFAULTS: ScalingFactorsOptions = {
 const TABLE_DPS = [1e-4, 0.01, 0.5, 0.99, 1 - 1e-4];
 
 function run(partial: Partial<ScalingFactorsOptions> = {}): ScalingFactorsResult {
-  const options = { ...DEFAULTS, ...partial };
+  const options = withDefaults(DEFAULTS, partial);
   const fn = 'scaling-factors';
   assertPositiveInteger(fn, 'points', options.points);
   assertInRange(fn, 'maxLogit', options.maxLogit, 0, 700, '(]');
@@ -50,7 +50,7 @@ function run(partial: Partial<ScalingFactorsOptions> = {}): ScalingFactorsResult
   const dps = logits.map(logitToProbability);
   const factors = specs.map((spec) => ({
     cost: spec.name,
-    // ls's factor 1 − D_l comes from the logit itself, which the grid holds exactly.
+    // ls's factor 1 − D_l comes from the logit itself, which the grid contains exactly.
     values: logits.map((logit, i) => (spec.family === 'ls' ? 1 - logit : scalingFactor(spec, dps[i]))),
   }));
   return { options, logits, dps, factors };
@@ -118,11 +118,11 @@ export function scalingFactorsEvidence(result: ScalingFactorsResult): Simulation
       `At D_p = ${lowestDp.toExponential(2)}, MM's scaling factor is ${mm.toExponential(2)} and NS's ${ns.toPrecision(6)}: ` +
       'MM saturates where the discriminator rejects a sample and NS does not (criterion: MM < 1e−4, NS > 1 − 1e−4).',
     values: { lowestDp, mm, ns },
-    holds: mm < 1e-4 && ns > 1 - 1e-4,
+    held: mm < 1e-4 && ns > 1 - 1e-4,
   };
 }
 
-export const scalingFactorsSimulation: Simulation<ScalingFactorsOptions, ScalingFactorsResult> = {
+export const scalingFactorsSimulation: SimulationWithDefaults<ScalingFactorsOptions, ScalingFactorsResult> = {
   name: 'scaling-factors',
   description: 'Scaling factor s(D_p) of every generator cost from D_p near 0 to near 1 (figure 2).',
   defaults: DEFAULTS,

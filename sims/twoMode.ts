@@ -12,7 +12,8 @@ import { dropTime, twoModeDrift, twoModeStochastic } from '../src/theory/modeDyn
 import { twoModeSlope } from '../src/theory/modeShares.ts';
 import { assertInRange, assertPositiveInteger } from '../src/theory/validate.ts';
 import type { SimulationEvidence } from './evidence.ts';
-import type { ProgressCallback, Simulation } from './simulation.ts';
+import type { ProgressCallback } from './simulation.ts';
+import { withDefaults, type SimulationWithDefaults } from './defaults.ts';
 
 export interface TwoModeOptions {
   costs: string[];
@@ -109,7 +110,7 @@ function runCost(cost: string, options: TwoModeOptions): TwoModeCostResult {
 }
 
 function run(partial: Partial<TwoModeOptions> = {}, progress?: ProgressCallback): TwoModeResult {
-  const options = { ...DEFAULTS, ...partial };
+  const options = withDefaults(DEFAULTS, partial);
   const fn = 'two-mode';
   options.costs.forEach(parseCostName);
   assertPositiveInteger(fn, 'seeds', options.seeds);
@@ -210,7 +211,7 @@ export function twoModeDropFractions(result: TwoModeResult): Record<string, numb
 export function twoModeEvidence(result: TwoModeResult): SimulationEvidence {
   const unstable = result.costs.filter((cost) => cost.slope > 1.05);
   const stable = result.costs.filter((cost) => cost.slope < 0.95);
-  const holds =
+  const held =
     unstable.every((cost) => cost.dropFraction >= 0.5) && stable.every((cost) => cost.dropFraction === 0);
   const describe = (cost: TwoModeCostResult) => `${cost.cost} ${Math.round(cost.dropFraction * 100)} %`;
   return {
@@ -220,11 +221,11 @@ export function twoModeEvidence(result: TwoModeResult): SimulationEvidence {
       `Runs that dropped a mode within ${result.options.steps} steps: ${result.costs.map(describe).join(', ')}. ` +
       'Criterion: costs with share slope > 1.05 drop in at least half the runs, costs with slope < 0.95 never.',
     values: twoModeDropFractions(result),
-    holds,
+    held,
   };
 }
 
-export const twoModeSimulation: Simulation<TwoModeOptions, TwoModeResult> = {
+export const twoModeSimulation: SimulationWithDefaults<TwoModeOptions, TwoModeResult> = {
   name: 'two-mode',
   description: 'Two-mode model of sample weighting: drift and finite batches from an imbalanced start, drop times per cost.',
   defaults: DEFAULTS,

@@ -39,7 +39,7 @@ sims('adam-vanishing: step decay rate equals a − ½ ln β2', () => {
     `measured ${result.measuredDecayRate}`,
   );
   assert.is(result.predictedDecayRate, -0.001 - 0.5 * Math.log(0.999));
-  assert.ok(evidence.holds, evidence.statement);
+  assert.ok(evidence.held, evidence.statement);
 });
 
 sims('adam-vanishing: another vanishing setting, and a constant one that is not', () => {
@@ -51,7 +51,7 @@ sims('adam-vanishing: another vanishing setting, and a constant one that is not'
 
   const constant = adamVanishingSimulation.run({ ...SMALL_MAP, a: 0.001, steps: 3000 });
   assert.is(constant.regime, 'constant');
-  assert.not.ok(adamVanishingEvidence(constant).holds);
+  assert.not.ok(adamVanishingEvidence(constant).held);
 });
 
 sims('adam-vanishing: map cells far from a boundary match their regime rate', () => {
@@ -72,7 +72,7 @@ sims('two-mode: NS drops a mode, MM keeps both, from the same start and seeds', 
 
   assert.is(fractions.ns, 1);
   assert.is(fractions.mm, 0);
-  assert.ok(twoModeEvidence(result).holds, twoModeEvidence(result).statement);
+  assert.ok(twoModeEvidence(result).held, twoModeEvidence(result).statement);
   for (const cost of result.costs) {
     assert.is(cost.dropTimes.length, SMALL_TWO_MODE.seeds);
     assert.ok(cost.low.every((low, i) => low <= cost.median[i] && cost.median[i] <= cost.high[i]));
@@ -85,7 +85,7 @@ sims('two-mode: drift direction follows the share slope', () => {
     assert.is(cost.slope, twoModeSlope(cost.cost, [0.5, 0.5]));
     const start = cost.drift[0];
     const end = cost.drift[cost.drift.length - 1];
-    // Above 1 the smaller mode shrinks, below 1 it recovers, at 1 the drift stands still.
+    // Above 1 the smaller mode shrinks, below 1 it recovers, and at 1 the drift does not move.
     if (cost.slope > 1) assert.ok(end < start, `${cost.cost}: ${start} → ${end}`);
     else if (cost.slope < 1) assert.ok(end > start, `${cost.cost}: ${start} → ${end}`);
     else assert.ok(Math.abs(end - start) < 1e-12, `${cost.cost}: ${start} → ${end}`);
@@ -95,7 +95,7 @@ sims('two-mode: drift direction follows the share slope', () => {
 sims('batch-weighting: MM-nsat matches NS exactly for equal D_p and in total weight', () => {
   const result = batchWeightingSimulation.run({ ...SMALL_BATCH });
   const evidence = batchWeightingEvidence(result);
-  assert.ok(evidence.holds, evidence.statement);
+  assert.ok(evidence.held, evidence.statement);
 
   const weights = Object.fromEntries(result.example.weights.map((w) => [w.cost, w.values]));
   const dps = result.example.dps;
@@ -110,7 +110,7 @@ sims('batch-weighting: MM-nsat matches NS exactly for equal D_p and in total wei
 
 sims('scaling-factors: grid values are the closed forms', () => {
   const result = scalingFactorsSimulation.run({ points: 21 });
-  assert.ok(scalingFactorsEvidence(result).holds);
+  assert.ok(scalingFactorsEvidence(result).held);
   const ns = result.factors.find((factor) => factor.cost === 'ns');
   assert.ok(ns !== undefined);
   result.dps.forEach((dp, i) => assert.is(ns.values[i], scalingFactor('ns', dp)));

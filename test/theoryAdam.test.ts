@@ -1,6 +1,7 @@
 /**
- * Worked Adam examples: the fault case where ε sits and bias correction matter (one
- * scalar, lr 1e−3, β1 0.9, β2 0.999), and the paper's figure 3 setting.
+ * Worked Adam examples: one scalar with lr 1e−3, β1 0.9 and β2 0.999, where the place of ε
+ * and the bias correction change the first steps, and the setting of figure 3 of "Sample
+ * weighting as an explanation for mode collapse in generative adversarial networks".
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -81,7 +82,7 @@ adam('regime boundaries', () => {
   const unusual = adamRegime(-0.03, 0.99, 0.9);
   assert.is(unusual.regime, 'beta1-decay');
   assertRelative(unusual.growthRate, Math.log(0.99) + 0.03, 1e-12, 'beta1-decay rate');
-  // β = 0 forgets at once, so the gradient always wins.
+  // β = 0 keeps no history, so the gradient always wins.
   assert.is(adamRegime(-5, 0, 0).regime, 'constant');
 });
 

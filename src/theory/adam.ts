@@ -8,7 +8,7 @@
  *   step_t = α·m̂_t/(√v̂_t + ε),         θ_t = θ_{t−1} − step_t
  *
  * Sign convention: `step` is the amount subtracted from θ, so it has the sign of the
- * gradient and the paper's Δθ_t is −step_t. ε sits outside the square root, as in tfjs's
+ * gradient and equation 8's Δθ_t is −step_t. ε sits outside the square root, as in tfjs's
  * AdamOptimizer and PyTorch's Adam.
  */
 import { assertBeta, assertFiniteNumber, assertInRange, assertPositiveInteger } from './validate.ts';

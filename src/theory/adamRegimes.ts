@@ -39,7 +39,7 @@ function exponentialConvolution(rate: number, logBeta: number, t: number): numbe
 /**
  * Returns the integral approximation of Adam's steps for g_t = g0·exp(a·t), with bias
  * correction: step_t = α·m̂_t/(√v̂_t + ε), m̂_t = m_t/(1 − β1^t), v̂_t = v_t/(1 − β2^t).
- * Index t − 1 holds step t, with the sign convention of `adamTrajectory`.
+ * Index t − 1 contains step t, with the sign convention of `adamTrajectory`.
  */
 export function adamApproximation(options: AdamApproximationOptions): number[] {
   const fn = 'adamApproximation';
@@ -95,7 +95,7 @@ export function adamRegime(a: number, beta1: number, beta2: number): AdamRegimeR
   assertFiniteNumber(fn, 'a', a);
   assertBeta(fn, 'beta1', beta1);
   assertBeta(fn, 'beta2', beta2);
-  // ln 0 = −∞ is the right limit here: a zero β forgets at once, so the gradient wins.
+  // ln 0 = −∞ is the right limit here: a zero β keeps no history, so the gradient wins.
   const logBeta1 = Math.log(beta1);
   const halfLogBeta2 = 0.5 * Math.log(beta2);
 

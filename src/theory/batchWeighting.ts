@@ -1,6 +1,6 @@
 /**
- * How a batch weights its samples (equations 5 and 6 of "Sample weighting as an
- * explanation for mode collapse in generative adversarial networks"). Every generator cost
+ * Sample weights within a batch (equations 5 and 6 of "Sample weighting as an explanation
+ * for mode collapse in generative adversarial networks"). Every generator cost
  * here has the batch gradient ∇θ J = −(1/N)·Σ_i w_i·∂D_l,i/∂θ, so the costs differ only in
  * the sample weights w_i, which `sampleWeights` returns.
  *

@@ -1,5 +1,5 @@
 /**
- * What the generator costs minimise when the discriminator is optimal (equation 3 of
+ * The divergences that the generator costs minimise when the discriminator is optimal (equation 3 of
  * "Sample weighting as an explanation for mode collapse in generative adversarial
  * networks", which collects these results from earlier work).
  *

@@ -25,7 +25,7 @@ export function assertModeProbabilities(fn: string, r: ArrayLike<number>): void 
   }
   for (let k = 0; k < r.length; k++) {
     if (r[k] === 0) {
-      throw new RangeError(`${fn}: r[${k}] must be > 0 (every mode holds real data), received 0`);
+      throw new RangeError(`${fn}: r[${k}] must be > 0 because every mode contains real data, received 0`);
     }
   }
 }
@@ -36,7 +36,7 @@ export function modeDiscriminatorOutputs(w: ArrayLike<number>, r: ArrayLike<numb
 }
 
 /**
- * Returns the weight u_k = counts_k·s_k(batch) of each mode when a batch holds counts_k
+ * Returns the weight u_k = counts_k·s_k(batch) of each mode when a batch contains counts_k
  * samples of mode k, normalised to sum 1. The batch factor comes from the counts, so
  * fractional counts (the generator's masses) give the large-batch limit. Modes with no
  * samples get 0. Returns null when the weights do not have a positive sum: this happens

@@ -8,7 +8,7 @@ import { assertNonNegativeVector, assertSameLength } from './validate.ts';
 
 /**
  * D* where neither density has mass. Every D gives J_D = 0 there, so any value is optimal;
- * ½, the answer of a discriminator with no evidence either way, is the convention here.
+ * ½, the output of a discriminator with no evidence either way, is the convention here.
  */
 export const UNDETERMINED_DISCRIMINATOR = 0.5;
 

@@ -73,9 +73,9 @@ export function sampleNormal(rng: Rng): number {
 }
 
 /**
- * Largest number of trials handled by one inversion pass. (1 − p)^n for p ≤ ½ stays above
- * 2^−512 ≈ 7e−155 at this n, far from float64 underflow; larger n is split into chunks,
- * and a sum of independent binomials with the same p is again binomial.
+ * Largest number of trials handled by one inversion pass. At this n, (1 − p)^n for p ≤ ½
+ * stays above 2^−512 ≈ 7e−155, far from float64 underflow. Larger n is split into chunks,
+ * which is exact because a sum of independent binomials with the same p is binomial.
  */
 const INVERSION_CHUNK = 512;
 

@@ -145,8 +145,8 @@ function checkedProbabilities(fn: string, dps: ArrayLike<number>): number[] {
 /**
  * Returns the effective scaling factor of each D_p value in a population where dps[k]
  * occurs with relative frequency frequencies[k], batch factor included. The batch factors
- * use the frequency-weighted means, the limit of a large batch drawn from the population;
- * `sampleWeights` is the case of frequency 1 for every sample.
+ * use the frequency-weighted means, which are the limit of a large batch drawn from the
+ * population. `sampleWeights` is the case of frequency 1 for every sample.
  */
 export function populationSampleWeights(
   cost: string | CostSpec,
@@ -182,8 +182,8 @@ export function populationSampleWeights(
 }
 
 /**
- * The shared core of the two functions above; `frequencies` null means 1 for every D_p.
- * Plain loops, because the mode simulations call this once per step.
+ * Computes the weights for the two functions above, with `frequencies` null meaning 1 for
+ * every D_p. It uses plain loops because the mode simulations call it once per step.
  */
 function weightsInPopulation(
   spec: CostSpec,

@@ -18,6 +18,7 @@ import { RESCALE_EPSILON, logitToProbability, sampleWeights } from '../src/theor
 import { assertFiniteNumber, assertPositiveInteger } from '../src/theory/validate.ts';
 import type { SimulationEvidence } from './evidence.ts';
 import { withDefaults, type SimulationWithDefaults } from './defaults.ts';
+import type { ProgressCallback } from './simulation.ts';
 
 export interface BatchWeightingOptions {
   /** Costs whose relative sample weights are compared. */
@@ -129,7 +130,7 @@ function magnitudeCell(options: BatchWeightingOptions, batchSize: number, spread
   };
 }
 
-function run(partial: Partial<BatchWeightingOptions> = {}): BatchWeightingResult {
+function run(partial: Partial<BatchWeightingOptions> = {}, progress?: ProgressCallback): BatchWeightingResult {
   const options = withDefaults(DEFAULTS, partial);
   const fn = 'batch-weighting';
   assertPositiveInteger(fn, 'exampleBatchSize', options.exampleBatchSize);
@@ -146,9 +147,10 @@ function run(partial: Partial<BatchWeightingOptions> = {}): BatchWeightingResult
   const weights = options.costs.map((cost) => ({ cost, values: relativeSampleWeights(cost, dps) }));
 
   const cells: MagnitudeCell[] = [];
-  for (const batchSize of options.batchSizes) {
+  options.batchSizes.forEach((batchSize, i) => {
     for (const spread of options.spreads) cells.push(magnitudeCell(options, batchSize, spread, rng));
-  }
+    progress?.((i + 1) / options.batchSizes.length, `batch size ${batchSize}`);
+  });
   return { options, example: { dps, weights }, cells };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { PropertyOutcome } from '../../properties/claimProperty.ts';
 import type { Experiment, ExperimentResult, Scale } from '../../experiments/experiment.ts';
+import type { SimulationEvidence } from '../../sims/evidence.ts';
 import type { Section } from '../figures.ts';
 import type { Verdict } from './claim.ts';
 
@@ -19,6 +20,8 @@ export interface SimulationRecord {
   options: unknown;
   result: unknown;
   section: Section;
+  /** What the result shows about the claims, read right after the run. */
+  evidence: SimulationEvidence[];
   seconds: number;
 }
 

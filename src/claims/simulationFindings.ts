@@ -1,66 +1,47 @@
 /**
- * Findings from simulations: a simulation adds evidence to a claim where it measures the
- * quantity the claim predicts.
- *
- * Adam's vanishing steps (C8), from "Sample weighting as an explanation for mode collapse
- * in generative adversarial networks", supplement G: for g_t = g0·exp(a·t) with
- * ln β1 < a < ½ ln β2, the step size decays as exp((a − ½ ln β2)·t). The decay rate that
- * the simulation measures from Adam's update (equation 8) must match a − ½ ln β2.
+ * Findings from simulations. Each simulation module states what it measured for a claim
+ * and whether its criterion held (for example C8: the decay rate of Adam's steps against
+ * a − ½ ln β2). The suite reads that evidence right after each simulation runs.
  */
+import {
+  adamVanishingEvidence,
+  batchWeightingEvidence,
+  scalingFactorsEvidence,
+  twoModeEvidence,
+  type SimulationEvidence,
+} from '../../sims/index.ts';
 import type { Finding, SimulationRecord } from './evidence.ts';
 
-export interface SimulationCheck {
-  simulation: string;
-  claim: string;
-  /** Returns a finding, or undefined when the result lacks the fields the check reads. */
-  judge(result: unknown): Finding | undefined;
+// Each simulation's result has its own type; the suite only carries it through.
+type EvidenceReader = (result: any) => SimulationEvidence | SimulationEvidence[];
+
+/** The evidence reader of every simulation that gives evidence, keyed by simulation name. */
+const SIMULATION_EVIDENCE: Record<string, EvidenceReader> = {
+  'scaling-factors': scalingFactorsEvidence,
+  'adam-vanishing': adamVanishingEvidence,
+  'two-mode': twoModeEvidence,
+  'batch-weighting': batchWeightingEvidence,
+};
+
+/** Reads what a simulation's result shows about the claims; [] for a simulation with no reader. */
+export function readSimulationEvidence(name: string, result: unknown): SimulationEvidence[] {
+  const reader = SIMULATION_EVIDENCE[name];
+  return reader === undefined ? [] : [reader(result)].flat();
 }
 
 /**
- * Relative tolerance between the measured and the predicted decay rate. The prediction is
- * the asymptote of the integral approximation; the transient (β1/√β2)^t term and the
- * discrete sums leave a small gap over a finite window.
+ * Turns the evidence of every simulation that ran into findings. Evidence marked "extra"
+ * (predictions of the two-mode model, which is no listed claim) stays in its section.
  */
-export const DECAY_RATE_TOLERANCE = 0.05;
-
-function numberField(result: unknown, field: string): number | undefined {
-  if (typeof result !== 'object' || result === null) return undefined;
-  const value = (result as Record<string, unknown>)[field];
-  return typeof value === 'number' ? value : undefined;
-}
-
-export const adamDecayRateCheck: SimulationCheck = {
-  simulation: 'adam-vanishing',
-  claim: 'C8',
-  judge(result) {
-    const measured = numberField(result, 'measuredDecayRate');
-    const predicted = numberField(result, 'predictedDecayRate');
-    if (measured === undefined || predicted === undefined) return undefined;
-    const relativeError = Math.abs(measured - predicted) / Math.abs(predicted);
-    const held = Number.isFinite(relativeError) && relativeError <= DECAY_RATE_TOLERANCE;
-    return {
-      claim: 'C8',
-      verdict: held ? 'held' : 'not held',
-      evidence:
-        `Simulation adam-vanishing measured a step decay rate of ${measured.toExponential(4)} per step ` +
-        `against a − ½ ln β2 = ${predicted.toExponential(4)} (relative error ${relativeError.toExponential(2)}, ` +
-        `tolerance ${DECAY_RATE_TOLERANCE}).`,
-      sources: ['simulation: adam-vanishing'],
-    };
-  },
-};
-
-export const simulationChecks: SimulationCheck[] = [adamDecayRateCheck];
-
-export function simulationFindings(
-  records: SimulationRecord[],
-  checks: SimulationCheck[] = simulationChecks,
-): Finding[] {
-  const findings: Finding[] = [];
-  for (const check of checks) {
-    const record = records.find((candidate) => candidate.name === check.simulation);
-    const finding = record === undefined ? undefined : check.judge(record.result);
-    if (finding !== undefined) findings.push(finding);
-  }
-  return findings;
+export function simulationFindings(records: SimulationRecord[]): Finding[] {
+  return records.flatMap((record) =>
+    record.evidence
+      .filter((item) => item.claim !== 'extra')
+      .map((item) => ({
+        claim: item.claim,
+        verdict: item.held ? ('held' as const) : ('not held' as const),
+        evidence: `Simulation ${item.simulation}: ${item.statement}`,
+        sources: [`simulation: ${item.simulation}`],
+      })),
+  );
 }

@@ -16,11 +16,12 @@ export function toResultsJson(data: ReportData) {
     differencesFromPaperCode: DIFFERENCES_FROM_PAPER_CODE,
     claims: data.claims.map(({ id, title, verdict, evidence, sources }) => ({ id, title, verdict, evidence, sources })),
     properties: data.properties,
-    simulations: data.simulations.map(({ name, description, seconds, options, result }) => ({
+    simulations: data.simulations.map(({ name, description, seconds, options, evidence, result }) => ({
       name,
       description,
       seconds,
       options,
+      evidence,
       result,
     })),
     experiments: data.experiments.map(({ experiment, scale, seconds, claims, runs }) => ({

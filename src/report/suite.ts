@@ -9,6 +9,7 @@ import type { Simulation } from '../../sims/simulation.ts';
 import type { Experiment, ExperimentResult, Scale } from '../../experiments/experiment.ts';
 import type { SimulationRecord } from '../claims/evidence.ts';
 import { runClaimProperties } from '../claims/propertyFindings.ts';
+import { readSimulationEvidence } from '../claims/simulationFindings.ts';
 import { computeClaimOutcomes } from '../claims/registry.ts';
 import { SCALE_OF_SUITE, type SuiteName } from '../claims/suites.ts';
 import { formatDuration } from './format.ts';
@@ -49,9 +50,18 @@ function runSimulation(simulation: Simulation<any, any>, log: ProgressLog): Simu
       log.status(`simulation ${simulation.name}: ${Math.round(fraction * 100)} % ${label}`);
     });
     const section = simulation.toSection(result);
+    const evidence = readSimulationEvidence(simulation.name, result);
     const elapsed = seconds() - started;
     log.info(`simulation ${simulation.name}: done in ${formatDuration(elapsed)}`);
-    return { name: simulation.name, description: simulation.description, options: simulation.defaults, result, section, seconds: elapsed };
+    return {
+      name: simulation.name,
+      description: simulation.description,
+      options: simulation.defaults,
+      result,
+      section,
+      evidence,
+      seconds: elapsed,
+    };
   } catch (error) {
     log.info(`simulation ${simulation.name}: failed: ${messageOf(error)}`);
     return { part: `simulation ${simulation.name}`, message: messageOf(error) };

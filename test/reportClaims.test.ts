@@ -52,6 +52,17 @@ test('passing property: claim held', async () => {
   assert.equal(c1.sources, ['property: σ(l) lies in (0, 1)']);
 });
 
+test('many passing properties: counts in evidence, names in sources', async () => {
+  const definitions = [1, 2, 3, 4].map((index) => ({ ...PASSING_PROPERTY, name: `σ bound ${index}`, numRuns: 10 * index }));
+  const records = await runClaimProperties(definitions, { seed: SEED });
+
+  const c1 = outcome(computeClaimOutcomes(evidence({ properties: records })), 'C1');
+
+  assert.is(c1.verdict, 'held');
+  assert.is(c1.evidence, `4 properties held (fast-check seed ${SEED}): 10–40 runs each, named in the sources.`);
+  assert.equal(c1.sources, ['property: σ bound 1', 'property: σ bound 2', 'property: σ bound 3', 'property: σ bound 4']);
+});
+
 test('failing property: not held with the shrunk counterexample', async () => {
   const records = await runClaimProperties([FAILING_PROPERTY], { seed: SEED });
 

@@ -47,8 +47,19 @@ export async function runClaimProperties(
   return records;
 }
 
+/** Above this many properties, held evidence gives counts and leaves the names to the sources. */
+const NAMES_LISTED = 3;
+
 function describePassed(record: PropertyRecord): string {
   return `“${record.name}” (${record.numRuns} runs)`;
+}
+
+function describeAllPassed(group: PropertyRecord[]): string {
+  if (group.length <= NAMES_LISTED) return group.map(describePassed).join('; ');
+  const runs = group.map((record) => record.numRuns);
+  const low = Math.min(...runs);
+  const high = Math.max(...runs);
+  return `${low === high ? low : `${low}–${high}`} runs each, named in the sources`;
 }
 
 function describeFailed(record: PropertyRecord): string {
@@ -75,12 +86,12 @@ export function propertyFindings(records: PropertyRecord[]): Finding[] {
         verdict: 'held',
         evidence:
           `${plural(group.length, 'property', 'properties')} held (fast-check seed ${group[0].seed}): ` +
-          `${passed.map(describePassed).join('; ')}.`,
+          `${describeAllPassed(group)}.`,
         sources,
       });
       continue;
     }
-    const held = passed.length === 0 ? '' : ` Held: ${passed.map(describePassed).join('; ')}.`;
+    const held = passed.length === 0 ? '' : ` Held: ${describeAllPassed(passed)}.`;
     findings.push({
       claim,
       verdict: 'not held',

@@ -72,9 +72,10 @@ function renderSection(section: Section, anchor: string, origin: string, figures
 function renderClaims(claims: ClaimOutcome[]): string {
   const rows = claims.map((claim) => {
     const verdictClass = claim.verdict.replace(' ', '-');
+    const items = claim.sources.map((source) => `<li>${escapeHtml(source)}</li>`).join('');
     const sources = claim.sources.length === 0
       ? ''
-      : `<div class="sources">Sources: ${escapeHtml(claim.sources.join(', '))}</div>`;
+      : `<details class="sources"><summary>Sources (${claim.sources.length})</summary><ul>${items}</ul></details>`;
     return `<tr id="claim-${escapeHtml(claim.id)}"><td>${escapeHtml(claim.id)}</td><td>${escapeHtml(claim.title)}</td>` +
       `<td class="verdict ${verdictClass}">${escapeHtml(claim.verdict)}</td>` +
       `<td>${escapeHtml(claim.evidence)}${sources}</td></tr>`;
@@ -190,10 +191,14 @@ caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.config { font-family: monospace; font-size: 0.85em; word-break: break-all; }
 td.verdict { font-weight: 700; white-space: nowrap; }
+table.claims th:nth-child(1) { width: 3.5em; }
+table.claims th:nth-child(2) { width: 30%; }
+table.claims th:nth-child(3) { width: 6em; }
 td.verdict.held { color: #126b21; background: #e5f5e8; }
 td.verdict.not-held { color: #a01010; background: #fbe5e5; }
 td.verdict.not-run { color: #555; background: #eee; }
 .sources { color: #666; font-size: 0.85em; margin-top: 0.3em; }
+.sources ul { margin: 0.2em 0; padding-left: 1.2em; }
 .origin { color: #666; font-size: 0.9em; }
 section.part { border-top: 1px solid #ddd; margin-top: 2em; }
 figure.figure { margin: 1em 0; }

@@ -13,8 +13,11 @@ export interface CostOptions {
   reduction?: Reduction;
   /** ε_R in the MM-nsat batch factor. */
   rescaleEpsilon?: number;
-  /** N_θ, the gradient norm that mm-unit and ns-unit rescale to; default 1. */
-  unitNorm?: number;
+  /**
+   * N_θ, the gradient norm that mm-unit and ns-unit rescale to; default 1. The string
+   * 'parameter-count' sets N_θ to G's number of parameters, as the paper's Algorithm 2 does.
+   */
+  unitNorm?: number | 'parameter-count';
 }
 
 export interface GanCost {

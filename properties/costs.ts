@@ -56,11 +56,20 @@ export function wasmBackendSkipReason(): string | undefined {
   return wasmSkipReason;
 }
 
-/** Runs a synchronous check once per backend, after making that backend current. */
+/**
+ * Runs a synchronous check once per backend, after making that backend current, and then
+ * restores the backend that was current before, so that a caller such as the report finds
+ * tfjs as it left it.
+ */
 async function onEveryBackend(check: (backend: string) => void): Promise<void> {
-  for (const backend of await costBackends()) {
-    await tf.setBackend(backend);
-    check(backend);
+  const previous: string | null | undefined = tf.engine().backendName;
+  try {
+    for (const backend of await costBackends()) {
+      await tf.setBackend(backend);
+      check(backend);
+    }
+  } finally {
+    if (previous) await tf.setBackend(previous);
   }
 }
 

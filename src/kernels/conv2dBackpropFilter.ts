@@ -13,16 +13,13 @@
  * strides. Its output [c, i, j, k] is transposed to the filter layout [i, j, c, k].
  *
  * The input gradient: wasm's `Conv2DBackpropInput`, which is also the forward pass of
- * `conv2dTranspose`, is a scalar loop (about 1 GFLOP/s on one core). The replacement is
+ * `conv2dTranspose`, is a scalar loop (about 1 GFLOP/s on one core). The replacement splits
+ * ∂L/∂x by output phase: rows r = s_h·q + φ receive only the taps i ≡ φ + top (mod s_h),
+ * so each of the s_h·s_w phases is a stride-1 convolution of dy with a few taps of the
+ * filter, rotated by 180° and with its channel axes swapped. The phases are then
+ * interleaved. No multiplication by an inserted zero is spent, and XNNPACK runs each phase.
  *
- *   ∂L/∂x[b, r, c', ch] = Σ_{i, j, k} U[b, r + i − (k_h − 1 − top), c' + j − (k_w − 1 − left), k] · w[k_h − 1 − i, k_w − 1 − j, ch, k],
- *
- * with U = dy with s − 1 zeros inserted after every row and column: a stride-1
- * convolution with the filter rotated by 180° and its channel axes swapped. At stride 2 it
- * multiplies 4× as many numbers, three quarters of them zeros, but XNNPACK runs them far
- * faster than the scalar loop.
- *
- * Both are compositions of existing wasm kernels (Transpose, Reshape, PadV2, Slice, Reverse,
+ * Both are compositions of existing wasm kernels (Transpose, Reshape, PadV2, Slice, Concat,
  * Conv2D, Fill), so the products run in XNNPACK.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -125,17 +122,32 @@ interface Conv2dBackpropInputAttrs extends Omit<Conv2dBackpropFilterAttrs, 'filt
   inputShape: [number, number, number, number];
 }
 
-/** Inserts `stride − 1` zeros after every entry of axis 1 of a 4-D tensor [a, n, m, c]. */
-function insertZeros(x: TensorInfo, stride: number, backend: WasmBackend, temporaries: TensorInfo[]): TensorInfo {
-  if (stride === 1) return x;
-  const [a, n, m, c] = x.shape;
-  const split = runWasmKernel('Reshape', backend, { x }, { shape: [a, n, 1, m * c] });
-  temporaries.push(split);
-  const padded = runWasmKernel('PadV2', backend, { x: split }, { paddings: [[0, 0], [0, 0], [0, stride - 1], [0, 0]], constantValue: 0 });
-  temporaries.push(padded);
-  const merged = runWasmKernel('Reshape', backend, { x: padded }, { shape: [a, n * stride, m, c] });
-  temporaries.push(merged);
-  return merged;
+/** One output phase r = s·q + φ along one axis of the polyphase input gradient. */
+interface Phase {
+  /** First filter tap of the phase, ρ = (φ + lead padding) mod s. */
+  firstTap: number;
+  /** Taps ρ, ρ + s, … below the filter size; 0 when the filter is shorter than ρ + 1. */
+  taps: number;
+  /** Zeros to put in front of dy (negative: entries of dy to drop). */
+  lead: number;
+  /** Zeros to put after dy (negative: entries to drop). */
+  trail: number;
+  /** Outputs of the phase, ⌈(inSize − φ)/s⌉. */
+  outputs: number;
+}
+
+/**
+ * Plans phase φ of one axis. With r = s·q + φ the input gradient is
+ * dx[r] = Σ_t dy[q + c − t]·w[ρ + s·t], where c = (φ + pad − ρ)/s, which is a stride-1
+ * correlation of dy with the taps ρ, ρ + s, … in reverse order, shifted by taps − 1 − c.
+ */
+function planPhase(phase: number, stride: number, pad: number, filterSize: number, inSize: number, outSize: number): Phase {
+  const firstTap = (phase + pad) % stride;
+  const taps = firstTap < filterSize ? Math.ceil((filterSize - firstTap) / stride) : 0;
+  const shift = (phase + pad - firstTap) / stride;
+  const outputs = phase < inSize ? Math.ceil((inSize - phase) / stride) : 0;
+  const lead = taps - 1 - shift;
+  return { firstTap, taps, lead, trail: outputs + taps - 1 - lead - outSize, outputs };
 }
 
 function conv2dBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
@@ -155,67 +167,90 @@ function conv2dBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
     false,
     'channelsLast',
   );
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
+  // Every phase is padded to the outputs of phase 0, the largest, before interleaving.
+  const rowsPerPhase = Math.ceil(inHeight / strideHeight);
+  const columnsPerPhase = Math.ceil(inWidth / strideWidth);
 
   const temporaries: TensorInfo[] = [];
-  try {
-    // U: dy with zeros between rows and between columns, [b, outHeight·s_h, outWidth·s_w, k].
-    const rowsSpread = insertZeros(dy, strideHeight, backend, temporaries);
-    let spread = rowsSpread;
-    if (strideWidth > 1) {
-      const columnsFirst = runWasmKernel('Transpose', backend, { x: rowsSpread }, { perm: [0, 2, 1, 3] });
-      temporaries.push(columnsFirst);
-      const columnsSpread = insertZeros(columnsFirst, strideWidth, backend, temporaries);
-      spread = runWasmKernel('Transpose', backend, { x: columnsSpread }, { perm: [0, 2, 1, 3] });
-      temporaries.push(spread);
+  const keep = (result: TensorInfo) => {
+    temporaries.push(result);
+    return result;
+  };
+  const zeros = (shape: number[]) => keep(runWasmKernel('Fill', backend, {}, { shape, value: 0, dtype: 'float32' }));
+  let tapTable: TensorInfo;
+
+  /** ∂L/∂x at rows s_h·q + φh and columns s_w·q' + φw, padded to [b, rowsPerPhase, columnsPerPhase, ch]. */
+  const phaseGradient = (rows: Phase, columns: Phase): TensorInfo => {
+    if (rows.taps === 0 || columns.taps === 0 || rows.outputs === 0 || columns.outputs === 0) {
+      return zeros([batchSize, rowsPerPhase, columnsPerPhase, inChannels]);
+    }
+    const firstRow = Math.max(-rows.lead, 0);
+    const firstColumn = Math.max(-columns.lead, 0);
+    const keptRows = outHeight - firstRow + Math.min(rows.trail, 0);
+    const keptColumns = outWidth - firstColumn + Math.min(columns.trail, 0);
+    if (keptRows <= 0 || keptColumns <= 0) return zeros([batchSize, rowsPerPhase, columnsPerPhase, inChannels]);
+    let source = dy;
+    if (firstRow > 0 || firstColumn > 0 || keptRows < outHeight || keptColumns < outWidth) {
+      source = keep(runWasmKernel('Slice', backend, { x: dy }, { begin: [0, firstRow, firstColumn, 0], size: [batchSize, keptRows, keptColumns, outChannels] }));
     }
 
-    // Row r of ∂L/∂x reads rows r − leadRows … r − leadRows + k_h − 1 of U, so U needs
-    // leadRows rows of zeros in front and enough behind for inHeight outputs. A negative
-    // amount crops U instead: those rows only reach outputs outside x.
-    const leadRows = filterHeight - 1 - top;
-    const leadColumns = filterWidth - 1 - left;
-    const trailRows = inHeight + filterHeight - 1 - leadRows - outHeight * strideHeight;
-    const trailColumns = inWidth + filterWidth - 1 - leadColumns - outWidth * strideWidth;
-    const firstRow = Math.max(-leadRows, 0);
-    const firstColumn = Math.max(-leadColumns, 0);
-    const keptRows = outHeight * strideHeight - firstRow + Math.min(trailRows, 0);
-    const keptColumns = outWidth * strideWidth - firstColumn + Math.min(trailColumns, 0);
-    if (keptRows <= 0 || keptColumns <= 0) {
-      // No entry of dy reaches x (possible with numeric pads larger than the filter).
-      return runWasmKernel('Fill', backend, {}, { shape: attrs.inputShape, value: 0, dtype: 'float32' });
+    // The phase's taps in reverse order as a filter [T_h, T_w, k, ch]. Each tap is one
+    // contiguous row of the tap table, and wasm's StridedSlice and Reverse are slow.
+    const rowsOfTaps: TensorInfo[] = [];
+    for (let u = 0; u < rows.taps; u++) {
+      for (let v = 0; v < columns.taps; v++) {
+        const tap = (rows.firstTap + strideHeight * (rows.taps - 1 - u)) * filterWidth + columns.firstTap + strideWidth * (columns.taps - 1 - v);
+        rowsOfTaps.push(keep(runWasmKernel('Slice', backend, { x: tapTable }, { begin: [tap, 0], size: [1, outChannels * inChannels] })));
+      }
     }
-    if (firstRow > 0 || firstColumn > 0 || keptRows < spread.shape[1] || keptColumns < spread.shape[2]) {
-      spread = runWasmKernel('Slice', backend, { x: spread }, { begin: [0, firstRow, firstColumn, 0], size: [batchSize, keptRows, keptColumns, outChannels] });
-      temporaries.push(spread);
-    }
+    const joinedTaps = rowsOfTaps.length === 1 ? rowsOfTaps[0] : keep(runWasmKernel('Concat', backend, rowsOfTaps as unknown as Record<string, TensorInfo>, { axis: 0 }));
+    const flipped = keep(runWasmKernel('Reshape', backend, { x: joinedTaps }, { shape: [rows.taps, columns.taps, outChannels, inChannels] }));
 
-    // w rotated by 180° with in and out channels swapped: [k_h, k_w, k, ch].
-    const rotated = runWasmKernel('Reverse', backend, { x: filter }, { dims: [0, 1] });
-    temporaries.push(rotated);
-    const flipped = runWasmKernel('Transpose', backend, { x: rotated }, { perm: [0, 1, 3, 2] });
-    temporaries.push(flipped);
-
-    return runWasmKernel(
-      'Conv2D',
-      backend,
-      { x: spread, filter: flipped },
-      {
+    const gradient = keep(
+      runWasmKernel('Conv2D', backend, { x: source, filter: flipped }, {
         strides: [1, 1],
-        pad: [[0, 0], [Math.max(leadRows, 0), Math.max(trailRows, 0)], [Math.max(leadColumns, 0), Math.max(trailColumns, 0)], [0, 0]],
+        pad: [[0, 0], [Math.max(rows.lead, 0), Math.max(rows.trail, 0)], [Math.max(columns.lead, 0), Math.max(columns.trail, 0)], [0, 0]],
         dataFormat: 'NHWC',
         dilations: [1, 1],
-      },
+      }),
     );
+    if (rows.outputs === rowsPerPhase && columns.outputs === columnsPerPhase) return gradient;
+    return keep(
+      runWasmKernel('PadV2', backend, { x: gradient }, {
+        paddings: [[0, 0], [0, rowsPerPhase - rows.outputs], [0, columnsPerPhase - columns.outputs], [0, 0]],
+        constantValue: 0,
+      }),
+    );
+  };
+
+  try {
+    // The filter with in and out channels swapped, one row per tap: [k_h·k_w, k·ch].
+    const swapped = keep(runWasmKernel('Transpose', backend, { x: filter }, { perm: [0, 1, 3, 2] }));
+    tapTable = keep(runWasmKernel('Reshape', backend, { x: swapped }, { shape: [filterHeight * filterWidth, outChannels * inChannels] }));
+
+    const rowPhases = Array.from({ length: strideHeight }, (_, phase) => planPhase(phase, strideHeight, top, filterHeight, inHeight, outHeight));
+    const columnPhases = Array.from({ length: strideWidth }, (_, phase) => planPhase(phase, strideWidth, left, filterWidth, inWidth, outWidth));
+
+    // Interleave the column phases of each row phase: [b·R·C, 1, ch] × s_w → [b, R, C·s_w, ch].
+    const rowsOfPhases = rowPhases.map((rows) => {
+      const parts = columnPhases.map((columns) =>
+        keep(runWasmKernel('Reshape', backend, { x: phaseGradient(rows, columns) }, { shape: [batchSize * rowsPerPhase * columnsPerPhase, 1, inChannels] })),
+      );
+      const joined = parts.length === 1 ? parts[0] : keep(runWasmKernel('Concat', backend, parts as unknown as Record<string, TensorInfo>, { axis: 1 }));
+      return keep(runWasmKernel('Reshape', backend, { x: joined }, { shape: [batchSize, rowsPerPhase, 1, columnsPerPhase * strideWidth * inChannels] }));
+    });
+    // Interleave the row phases: [b, R, 1, C·s_w·ch] × s_h → [b, R·s_h, C·s_w, ch].
+    const joined = rowsOfPhases.length === 1 ? rowsOfPhases[0] : keep(runWasmKernel('Concat', backend, rowsOfPhases as unknown as Record<string, TensorInfo>, { axis: 2 }));
+    const interleaved = keep(runWasmKernel('Reshape', backend, { x: joined }, { shape: [batchSize, rowsPerPhase * strideHeight, columnsPerPhase * strideWidth, inChannels] }));
+    return runWasmKernel('Slice', backend, { x: interleaved }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, inChannels] });
   } finally {
-    for (const temporary of temporaries) {
-      if (temporary !== dy) backend.disposeData(temporary.dataId);
-    }
+    for (const temporary of temporaries) backend.disposeData(temporary.dataId);
   }
 }
 
-const REQUIRED_KERNELS = ['Transpose', 'Reshape', 'PadV2', 'Slice', 'Reverse', 'Conv2D', 'Fill'];
+const REQUIRED_KERNELS = ['Transpose', 'Reshape', 'PadV2', 'Slice', 'Concat', 'Conv2D', 'Fill'];
 
 /** Marks the input-gradient kernel installed here, so that installing twice replaces it once. */
 const REPLACEMENT = Symbol('conv2dBackpropInput replacement');

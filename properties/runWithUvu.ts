@@ -26,8 +26,10 @@ export function runPropertiesWithUvu(title: string, definitions: ClaimProperty[]
   const seed = propertySeed();
   const properties = suite(`${title} (seed ${seed})`);
   for (const definition of definitions) {
-    properties(`${definition.claim}: ${definition.name}`, () => {
-      fc.assert(definition.property(), { numRuns: definition.numRuns ?? 100, seed });
+    // fc.assert returns a promise for asynchronous properties; awaiting it makes uvu see
+    // their failures instead of an unhandled rejection.
+    properties(`${definition.claim}: ${definition.name}`, async () => {
+      await fc.assert(definition.property(), { numRuns: definition.numRuns ?? 100, seed });
     });
   }
   properties.run();

@@ -27,13 +27,13 @@ function experimentResult(claims: ExperimentResult['claims'], experiment = 'ring
   return { experiment, scale: 'quick', sections: [], claims, runs: [], seconds: 1 };
 }
 
-/** A record of a simulation that ran and stated evidence for one claim. */
+/** Builds the record of a simulation that ran and stated evidence for one claim. */
 function simulationRecord(claim: string, held: boolean, statement = 'measured 1.5e-4 against 1.5e-4.'): SimulationRecord {
   const evidence: SimulationEvidence = { claim, simulation: 'fixture-sim', statement, values: {}, held };
   return { name: 'fixture-sim', description: '', options: {}, result: {}, section: everyFigureSection(), evidence: [evidence], seconds: 0 };
 }
 
-/** The Adam simulation at its default setting, with a 3 × 3 regime map to keep it fast. */
+/** Runs the Adam simulation at its default setting, with a 3 × 3 regime map to keep it fast. */
 function adamResult(): AdamVanishingResult {
   const options = { ...adamVanishingSimulation.defaults, mapColumns: 3, mapRows: 3 };
   return adamVanishingSimulation.run(options);

@@ -52,6 +52,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
       { fileName: 'CAT_DATASET_02.zip', format: 'zip' },
     ],
     folder: 'cat',
+    // NOTE: CAT 128² GAN setups crop each face using the .cat landmark files; the image-folder loader centre-crops whole photos instead.
     layout: 'image-folder',
   },
   ffhq: {

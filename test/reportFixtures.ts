@@ -1,6 +1,6 @@
 /**
  * Small fixtures for the report, claims and end-to-end tests: a simulation whose section
- * holds one figure of every kind, an experiment that trains nothing and returns fixed
+ * has one figure of every kind, an experiment that trains nothing and returns fixed
  * claim outcomes, and one passing and one failing claim property.
  */
 import fc from 'fast-check';
@@ -91,7 +91,7 @@ export function everyFigureSection(): Section {
   };
 }
 
-/** A simulation whose section holds every figure kind; it gives evidence for no claim. */
+/** Builds a simulation whose section has every figure kind and that gives evidence for no claim. */
 export function fixtureSimulation(): Simulation<{ steps: number }, { steps: number }> {
   return {
     name: 'fixture-figures',
@@ -139,7 +139,7 @@ export function fixtureExperiment(): Experiment {
   };
 }
 
-/** An experiment that only runs at gpu scale, to give claims a "not run" reason. */
+/** Builds an experiment that runs only at gpu scale, to give claims a "not run" reason. */
 export function gpuOnlyExperiment(): Experiment {
   return {
     name: 'fixture-cifar',

@@ -20,12 +20,12 @@ export interface SimulationRecord {
   options: unknown;
   result: unknown;
   section: Section;
-  /** What the result shows about the claims, read right after the run. */
+  /** Evidence the result gives about the claims, read right after the run. */
   evidence: SimulationEvidence[];
   seconds: number;
 }
 
-/** What one property group, simulation or experiment says about one claim. */
+/** The verdict and evidence one property group, simulation or experiment gives for one claim. */
 export interface Finding {
   claim: string;
   verdict: Verdict;

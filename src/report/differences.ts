@@ -1,5 +1,6 @@
 /**
- * Settings where this project departs on purpose from the paper authors' code
+ * Settings where this project departs on purpose from the code of the authors of "Sample
+ * weighting as an explanation for mode collapse in generative adversarial networks"
  * (TensorFlow 1.12, published as awweide/mm-nsat). The report lists them in its header.
  */
 export const DIFFERENCES_FROM_PAPER_CODE: string[] = [

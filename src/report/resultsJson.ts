@@ -1,5 +1,5 @@
 /**
- * The machine-readable record of a report: results.json holds the claims with their
+ * The machine-readable record of a report: results.json contains the claims with their
  * evidence, the property outcomes, the simulation results and every training run.
  */
 import { DIFFERENCES_FROM_PAPER_CODE } from './differences.ts';

@@ -1,6 +1,6 @@
 /**
  * Plain-text rendering of a report section, for the terminal: title, paragraphs, the
- * figures it holds and its tables with aligned columns.
+ * figures it contains and its tables with aligned columns.
  */
 import type { Section, Table } from '../figures.ts';
 import { formatNumber } from './format.ts';

@@ -1,7 +1,7 @@
 /**
  * Writes a report folder: index.html, the plotly.js bundle it loads and results.json,
- * each file replaced atomically so an open page or a reader of results.json never sees a
- * partial file.
+ * each file replaced atomically so that an open page or a reader of results.json never
+ * reads a partial file.
  */
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';

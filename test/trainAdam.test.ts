@@ -187,16 +187,18 @@ test('adam state round trip continues identically', async () => {
   }
 });
 
-test('adam reports the squared update norm', () => {
+test('adam returns the updates it applied', () => {
   const theta = tf.variable(tf.tensor1d([1, 2, 3]));
-  const adam = new Adam([theta], { learningRate: 0.05, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
+  const other = tf.variable(tf.scalar(5));
+  const adam = new Adam([theta, other], { learningRate: 0.05, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
   const before = Array.from(theta.dataSync());
   const gradient = tf.tensor1d([0.2, -3, 0]);
-  const squaredNorm = adam.apply([gradient], true)!;
-  const after = theta.dataSync();
-  const expected = before.reduce((sum, x, i) => sum + (x - after[i]) ** 2, 0);
-  assertClose(squaredNorm.dataSync()[0], expected, '‖Δθ‖²');
-  [theta, gradient, squaredNorm].forEach((x) => x.dispose());
+  const updates = adam.apply([gradient, null], true)!;
+  const after = Array.from(theta.dataSync());
+  assert.is(updates[1], undefined, 'no update without a gradient');
+  const update = Array.from(updates[0]!.dataSync());
+  update.forEach((delta, i) => assertClose(before[i] - delta, after[i], `θ[${i}] − Δθ[${i}]`));
+  [theta, other, gradient, updates[0]!].forEach((x) => x.dispose());
   adam.dispose();
 });
 
@@ -216,11 +218,11 @@ test('adam steps leak no tensors', () => {
   const theta = tf.variable(tf.tensor1d([1, 2]));
   const adam = new Adam([theta]);
   const gradient = tf.tensor1d([1, 1]);
-  adam.apply([gradient], true)?.dispose();
+  tf.dispose(adam.apply([gradient], true) as tf.Tensor[]);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 10; i++) {
     adam.apply([gradient]);
-    adam.apply([gradient], true)!.dispose();
+    tf.dispose(adam.apply([gradient], true) as tf.Tensor[]);
   }
   adam.reset();
   assert.is(tf.memory().numTensors, before);

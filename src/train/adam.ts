@@ -75,18 +75,18 @@ export class Adam {
 
   /**
    * Takes one step, with `gradients[i]` for `variables[i]`. A missing gradient leaves that
-   * variable, its moments and its t untouched. With `measureUpdate`, returns ‖Δθ‖², the
-   * squared norm of this step's update over all variables, which the caller disposes.
+   * variable, its moments and its t untouched. With `keepUpdates`, returns each variable's
+   * update Δθ_i (undefined where no gradient was given); the caller disposes them.
    */
-  apply(gradients: readonly (tf.Tensor | null | undefined)[], measureUpdate = false): tf.Scalar | undefined {
+  apply(gradients: readonly (tf.Tensor | null | undefined)[], keepUpdates = false): (tf.Tensor | undefined)[] | undefined {
     if (gradients.length !== this.variables.length) {
       throw new RangeError(
         `Adam.apply: expected ${this.variables.length} gradients, one per variable, received ${gradients.length}`,
       );
     }
     const { learningRate, beta1, beta2, epsilon } = this.options;
-    return tf.tidy(() => {
-      const squaredNorms: tf.Scalar[] = [];
+    const updates: (tf.Tensor | undefined)[] = gradients.map(() => undefined);
+    tf.tidy(() => {
       gradients.forEach((gradient, i) => {
         if (gradient == null) return;
         const t = ++this.steps[i];
@@ -99,11 +99,10 @@ export class Adam {
         this.m[i].assign(m);
         this.v[i].assign(v);
         this.variables[i].assign(tf.sub(this.variables[i], update));
-        if (measureUpdate) squaredNorms.push(tf.sum(tf.square(update)));
+        if (keepUpdates) updates[i] = tf.keep(update);
       });
-      if (!measureUpdate) return undefined;
-      return squaredNorms.length === 0 ? tf.scalar(0) : (tf.addN(squaredNorms) as tf.Scalar);
     });
+    return keepUpdates ? updates : undefined;
   }
 
   /** Sets every m and v to zero and every t to 0, as after construction. */

@@ -1,0 +1,212 @@
+/**
+ * Sweeps: the runs of costs × seeds × settings, trained in parallel worker processes (one
+ * per core by default), each in its own run-store folder. Runs that already finished
+ * (complete or diverged) are skipped, and interrupted ones resume from their checkpoints,
+ * so rerunning a sweep only does what is left. `shard` restricts a sweep to one part of
+ * its runs (see shard.ts).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from '../backend.ts';
+import type { TrainConfigInput } from './config.ts';
+import { RunStore, type RunState, type RunStatus } from './runStore.ts';
+import type { RunConfig } from './setup.ts';
+import { shardRuns, WHOLE_SWEEP, type Shard } from './shard.ts';
+import type { WorkerReply, WorkerRequest } from './sweepWorker.ts';
+
+export interface SweepRun {
+  /** Folder name under the sweep's runs folder; letters, digits and . _ + - ( ) only. */
+  id: string;
+  config: RunConfig;
+}
+
+/** A named variation of the base config: training settings and setup options to override. */
+export interface SweepSetting {
+  train?: Partial<TrainConfigInput>;
+  setupOptions?: Record<string, unknown>;
+}
+
+export interface SweepAxes {
+  costs: string[];
+  seeds: number[];
+  /** Settings by name; one unnamed default setting when absent. */
+  settings?: Record<string, SweepSetting>;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._+()-]+$/;
+
+/** Makes a run id from its parts, replacing characters that do not belong in a folder name. */
+export function runId(...parts: (string | number)[]): string {
+  return parts.map((part) => String(part).replace(/[^A-Za-z0-9._+()-]/g, '_')).join('__');
+}
+
+/** Lists the runs of costs × seeds × settings, settings outermost and seeds innermost. */
+export function expandSweep(base: RunConfig, axes: SweepAxes): SweepRun[] {
+  const settings = axes.settings ?? { default: {} };
+  const runs: SweepRun[] = [];
+  for (const [name, setting] of Object.entries(settings)) {
+    for (const cost of axes.costs) {
+      for (const seed of axes.seeds) {
+        const baseOptions = (base.setup.options ?? {}) as Record<string, unknown>;
+        runs.push({
+          id: runId(name, cost, `seed${seed}`),
+          config: {
+            train: { ...base.train, ...setting.train, cost, seed },
+            setup: { module: base.setup.module, options: { ...baseOptions, ...setting.setupOptions } },
+          },
+        });
+      }
+    }
+  }
+  return runs;
+}
+
+export interface SweepOptions {
+  /** Folder holding one run folder per run id. */
+  runsDir: string;
+  /** Worker processes; defaults to the number of cores. */
+  workers?: number;
+  shard?: Shard;
+  /** Backend the workers request; the best available one when absent. */
+  backend?: BackendName;
+  /** Stops the sweep: running runs checkpoint and stop, queued ones do not start. */
+  signal?: AbortSignal;
+  /** Called as runs progress and finish, with finished runs, total runs and a label. */
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** Receives one line per worker start, run end and failure. */
+  log?: (line: string) => void;
+}
+
+export interface SweepRunResult {
+  id: string;
+  dir: string;
+  state: RunState | 'failed';
+  /** True when the run had finished before this sweep and was left as it was. */
+  skipped: boolean;
+  error?: string;
+  status: RunStatus | null;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./sweepWorker.ts', import.meta.url));
+
+function validateRuns(runs: SweepRun[]): void {
+  const seen = new Set<string>();
+  for (const run of runs) {
+    if (!SAFE_ID.test(run.id)) {
+      throw new RangeError(`runSweep: run id must use letters, digits and . _ + - ( ) only, received "${run.id}"`);
+    }
+    if (seen.has(run.id)) throw new RangeError(`runSweep: run id "${run.id}" appears twice`);
+    seen.add(run.id);
+  }
+}
+
+/** Starts a worker process running TypeScript through tsx. */
+function startWorker(backend: BackendName | undefined): ChildProcess {
+  const args = backend === undefined ? [] : ['--backend', backend];
+  return fork(WORKER_FILE, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Trains the sweep's runs (of its shard) in worker processes and returns every run's outcome. */
+export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Promise<SweepRunResult[]> {
+  validateRuns(allRuns);
+  const runs = shardRuns(allRuns, options.shard ?? WHOLE_SWEEP);
+  const log = options.log ?? (() => {});
+  const results = new Map<string, SweepRunResult>();
+  const dirOf = (run: SweepRun) => path.join(options.runsDir, run.id);
+
+  const pending: SweepRun[] = [];
+  for (const run of runs) {
+    const status = await new RunStore(dirOf(run)).readStatus();
+    if (status !== null && (status.state === 'complete' || status.state === 'diverged')) {
+      results.set(run.id, { id: run.id, dir: dirOf(run), state: status.state, skipped: true, status });
+    } else {
+      pending.push(run);
+    }
+  }
+  const total = runs.length;
+  const progress = (label: string) => options.onProgress?.(results.size, total, label);
+  progress(`${results.size} of ${total} runs already finished`);
+  if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
+
+  const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), pending.length));
+  await new Promise<void>((resolve) => {
+    let active = 0;
+    const recording: Promise<void>[] = [];
+    const finish = (run: SweepRun, state: RunState | 'failed', error?: string): Promise<void> => {
+      const recorded = (async () => {
+        const status = await new RunStore(dirOf(run)).readStatus().catch(() => null);
+        results.set(run.id, { id: run.id, dir: dirOf(run), state, skipped: false, error, status });
+        log(`${run.id}: ${state}${error ? `: ${error.split('\n')[0]}` : ''}`);
+        progress(`${run.id} ${state}`);
+      })();
+      recording.push(recorded);
+      return recorded;
+    };
+
+    const launch = () => {
+      const worker = startWorker(options.backend);
+      active++;
+      let current: SweepRun | null = null;
+      const dispatch = () => {
+        current = options.signal?.aborted ? null : (pending.shift() ?? null);
+        if (current === null) {
+          worker.disconnect();
+          return;
+        }
+        const request: WorkerRequest = { type: 'run', id: current.id, dir: dirOf(current), config: current.config };
+        worker.send(request);
+      };
+      const onAbort = () => {
+        if (worker.connected) worker.send({ type: 'stop' } satisfies WorkerRequest);
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') {
+          log(`worker ${worker.pid} started on ${reply.backend.name}`);
+          dispatch();
+        } else if (reply.type === 'progress') {
+          progress(`${reply.id} step ${reply.step}/${reply.steps}`);
+        } else if (reply.type === 'finished' || reply.type === 'failed') {
+          const run = current!;
+          current = null;
+          const state = reply.type === 'finished' ? reply.result.state : 'failed';
+          void finish(run, state, reply.type === 'failed' ? reply.error : undefined).then(() => {
+            if (worker.connected && !options.signal?.aborted) dispatch();
+            else if (worker.connected) worker.disconnect();
+          });
+        }
+      });
+      worker.on('exit', (code, signal) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        active--;
+        const lost = current as SweepRun | null;
+        const done = () => {
+          // A worker that died mid-run leaves its run to a new worker, if any runs remain.
+          if (pending.length > 0 && !options.signal?.aborted) launch();
+          if (active === 0) void Promise.all(recording).then(() => resolve());
+        };
+        if (lost !== null) {
+          void finish(lost, 'failed', `worker exited with ${signal ?? `code ${code}`} during the run`).then(done);
+        } else {
+          done();
+        }
+      });
+    };
+    for (let i = 0; i < workerCount; i++) launch();
+  });
+  return collect(runs, results, dirOf);
+}
+
+function collect(
+  runs: SweepRun[],
+  results: Map<string, SweepRunResult>,
+  dirOf: (run: SweepRun) => string,
+): SweepRunResult[] {
+  return runs.map(
+    (run) =>
+      results.get(run.id) ?? { id: run.id, dir: dirOf(run), state: 'incomplete', skipped: false, status: null },
+  );
+}

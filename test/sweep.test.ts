@@ -1,0 +1,123 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunStore } from '../src/train/runStore.ts';
+import type { RunConfig } from '../src/train/setup.ts';
+import { parseShard, resolveShard, shardRuns } from '../src/train/shard.ts';
+import { expandSweep, runId, runSweep } from '../src/train/sweep.ts';
+
+const BASE: RunConfig = {
+  train: { cost: 'ns', steps: 30, batchSize: 16, noiseDimension: 4, logEvery: 10, checkpointEvery: 10 },
+  setup: {
+    module: 'src/train/mixtureSetup.ts',
+    options: { mixture: { kind: 'ring' }, generatorHidden: [8], discriminatorHidden: [8], evaluationSamples: 64 },
+  },
+};
+
+test('sweep expands costs × seeds × settings', () => {
+  const runs = expandSweep(BASE, {
+    costs: ['ns', 'mm', 'ns+mm(0.5)'],
+    seeds: [1, 2],
+    settings: { wide: { setupOptions: { generatorHidden: [16] } }, beta: { train: { generatorAdam: { beta2: 0.99 } } } },
+  });
+  assert.is(runs.length, 12);
+  assert.is(new Set(runs.map((run) => run.id)).size, 12);
+  assert.is(runs[0].id, 'wide__ns__seed1');
+  assert.is(runs[5].id, 'wide__ns+mm(0.5)__seed2');
+  assert.equal((runs[0].config.setup.options as { generatorHidden: number[] }).generatorHidden, [16]);
+  assert.equal((runs[6].config.setup.options as { generatorHidden: number[] }).generatorHidden, [8]);
+  assert.equal(runs[6].config.train.generatorAdam, { beta2: 0.99 });
+  assert.is(runs[3].config.train.cost, 'mm');
+  assert.is(runs[3].config.train.seed, 2);
+  assert.is(runs[3].config.train.steps, 30);
+});
+
+test('run ids keep only folder-safe characters', () => {
+  assert.is(runId('a b', 'c/d', 3), 'a_b__c_d__3');
+});
+
+test('shards partition the runs', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 9 }), (length, count) => {
+      const runs = Array.from({ length }, (_, i) => i);
+      const shards = Array.from({ length: count }, (_, index) => shardRuns(runs, { index, count }));
+      const all = shards.flat().sort((a, b) => a - b);
+      assert.equal(all, runs, 'every run in exactly one shard');
+      shards.forEach((shard) => assert.ok(shard.length <= Math.ceil(length / count)), 'balanced');
+    }),
+    { numRuns: 100, seed: 3 },
+  );
+});
+
+test('shard comes from the flag or Slurm', () => {
+  assert.equal(parseShard('2/5'), { index: 2, count: 5 });
+  assert.equal(resolveShard(undefined, {}), { index: 0, count: 1 });
+  assert.equal(resolveShard(undefined, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' }), { index: 3, count: 4 });
+  assert.equal(
+    resolveShard(undefined, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }),
+    { index: 3, count: 4 },
+  );
+  assert.equal(resolveShard('1/2', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' }), { index: 1, count: 2 });
+  for (const bad of ['2/2', '1', 'a/b', '-1/3', '0/0']) {
+    assert.throws(() => parseShard(bad), /--shard must be written i\/n with 0 ≤ i < n/, bad);
+  }
+});
+
+test('sweep trains in workers and skips finished runs', async () => {
+  const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-sweep-'));
+  try {
+    const runs = expandSweep(BASE, { costs: ['ns', 'mm-nsat'], seeds: [1, 2] });
+    const progress: [number, number, string][] = [];
+    const logged: string[] = [];
+    const results = await runSweep(runs, {
+      runsDir,
+      workers: 2,
+      backend: 'wasm',
+      onProgress: (done, total, label) => progress.push([done, total, label]),
+      log: (line) => logged.push(line),
+    });
+    assert.equal(results.map((r) => r.state), ['complete', 'complete', 'complete', 'complete']);
+    assert.ok(results.every((r) => !r.skipped));
+    assert.equal(progress[progress.length - 1].slice(0, 2), [4, 4]);
+    assert.ok(progress.some(([, , label]) => /step 10\/30/.test(label)), 'per-step progress reported');
+    assert.is(logged.filter((line) => /^worker \d+ started on wasm$/.test(line)).length, 2);
+    const status = await new RunStore(results[0].dir).readStatus();
+    assert.is(status!.backend.name, 'wasm');
+    assert.is((await new RunStore(results[3].dir).readMetrics()).length, 3);
+
+    const again = await runSweep(runs, { runsDir, workers: 2, backend: 'wasm' });
+    assert.ok(again.every((r) => r.skipped && r.state === 'complete'), 'finished runs are skipped');
+  } finally {
+    await fs.rm(runsDir, { recursive: true, force: true });
+  }
+});
+
+test('sharded sweep trains only its shard', async () => {
+  const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-shard-'));
+  try {
+    const runs = expandSweep(BASE, { costs: ['ns'], seeds: [1, 2, 3] });
+    const results = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm', shard: { index: 1, count: 2 } });
+    assert.equal(results.map((r) => r.id), ['default__ns__seed2']);
+    assert.equal((await fs.readdir(runsDir)).sort(), ['default__ns__seed2']);
+  } finally {
+    await fs.rm(runsDir, { recursive: true, force: true });
+  }
+});
+
+test('sweep rejects unsafe or repeated ids', async () => {
+  const run = { id: 'a/b', config: BASE };
+  await runSweep([run], { runsDir: os.tmpdir() }).then(
+    () => assert.unreachable('an unsafe id was accepted'),
+    (error: Error) => assert.match(error.message, /run id must use letters, digits/),
+  );
+  const twice = [{ id: 'x', config: BASE }, { id: 'x', config: BASE }];
+  await runSweep(twice, { runsDir: os.tmpdir() }).then(
+    () => assert.unreachable('a repeated id was accepted'),
+    (error: Error) => assert.match(error.message, /run id "x" appears twice/),
+  );
+});
+
+test.run();

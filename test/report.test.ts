@@ -272,6 +272,8 @@ test('suite stops when its signal is aborted', async () => {
 });
 
 test('suite restores the selected backend after the properties', async () => {
+  await tf.ready();
+  const previous = tf.getBackend();
   await tf.setBackend('wasm');
   const switchesToCpu = {
     claim: 'C1',
@@ -288,7 +290,7 @@ test('suite restores the selected backend after the properties', async () => {
   );
 
   assert.is(backendDuringSimulation, 'wasm');
-  await tf.setBackend('cpu');
+  await tf.setBackend(previous);
 });
 
 test('formatNumber: magnitude decides the notation', () => {

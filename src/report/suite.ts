@@ -109,6 +109,8 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
   const { log, signal } = options;
   const failures: SuiteFailure[] = [];
 
+  // Read without initialising tfjs: undefined until some backend has been set.
+  const backendBefore: string | undefined = tf.engine().backendName;
   log.info(`properties: running ${parts.properties.length} with seed ${options.seed}`);
   const properties = await runClaimProperties(parts.properties, {
     seed: options.seed,
@@ -117,8 +119,9 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
   });
   const failed = properties.filter((record) => !record.passed).length;
   log.info(`properties: ${properties.length - failed} passed, ${failed} failed, in ${formatDuration(seconds() - started)}`);
-  // Some properties switch tfjs backends to compare them; experiments train on the selected one.
-  if (tf.getBackend() !== options.backend.name) await tf.setBackend(options.backend.name);
+  // Some properties switch tfjs backends to compare them; the rest of the suite runs on the
+  // backend that was current before, which the command line selected.
+  if (backendBefore !== undefined && tf.getBackend() !== backendBefore) await tf.setBackend(backendBefore);
 
   const simulations: SimulationRecord[] = [];
   for (const simulation of parts.simulations) {

@@ -4,3 +4,5 @@
 import type { Experiment } from './experiment.ts';
 
 export const experiments: Experiment[] = [];
+experiments.push((await import('./mnist-saturation/index.ts')).mnistSaturation);
+experiments.push((await import('./mnist-coverage/index.ts')).mnistCoverage);

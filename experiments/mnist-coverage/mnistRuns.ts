@@ -1,0 +1,175 @@
+/**
+ * Running and reading the MNIST experiments' training runs: one run per variant (a cost
+ * with optional training settings), network preset and seed, trained by the sweep in
+ * worker processes under `<runsDir>/<experiment>/<scale>`, then read back from the run
+ * store. Also the summaries the figures need: a metric's median and min–max over seeds.
+ */
+import path from 'node:path';
+import type { ExperimentContext, RunSummary, Scale } from '../experiment.ts';
+import type { Series } from '../../src/figures.ts';
+import type { TrainConfigInput } from '../../src/train/config.ts';
+import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
+import { runId, runSweep, type SweepRun } from '../../src/train/sweep.ts';
+import { MNIST_SETUP_MODULE, setupClassifier, type MnistSetupOptions } from './mnistSetup.ts';
+
+/** MNIST's training digits: an epoch is 60 000 / batch size steps. */
+export const MNIST_TRAINING_DIGITS = 60000;
+
+/** A cost formulation as the figures name it, with the training settings it implies. */
+export interface Variant {
+  /** Label in figures and tables, e.g. "MM-β2". */
+  label: string;
+  /** Name in run ids, letters, digits and - only, e.g. "mm-beta2". */
+  id: string;
+  cost: string;
+  train?: Partial<TrainConfigInput>;
+}
+
+export interface PlannedRun {
+  id: string;
+  variant: Variant;
+  setup: MnistSetupOptions;
+  seed: number;
+  train: TrainConfigInput;
+}
+
+export interface LoadedRun extends PlannedRun {
+  status: RunStatus | null;
+  rows: MetricRow[];
+  /** Samples stored at the last sample step, if any. */
+  samples: StoredSamples | null;
+}
+
+/** Lists variant × preset × seed runs with a shared base training config. */
+export function planRuns(
+  variants: Variant[],
+  setups: MnistSetupOptions[],
+  seeds: number[],
+  base: Omit<TrainConfigInput, 'cost' | 'seed'>,
+): PlannedRun[] {
+  const runs: PlannedRun[] = [];
+  for (const setup of setups) {
+    for (const variant of variants) {
+      for (const seed of seeds) {
+        const train = { ...base, ...variant.train, cost: variant.cost, seed } as TrainConfigInput;
+        runs.push({ id: runId(setup.preset, variant.id, `seed${seed}`), variant, setup, seed, train });
+      }
+    }
+  }
+  return runs;
+}
+
+/**
+ * Trains the planned runs (those not finished yet) and reads every run back. When a setup
+ * needs class metrics, the classifier is trained here first, so workers find it cached.
+ */
+export async function runAndLoad(experiment: string, scale: Scale, runs: PlannedRun[], context: ExperimentContext): Promise<LoadedRun[]> {
+  const runsDir = path.join(context.runsDir, experiment, scale);
+  const measured = runs.find((run) => run.setup.classMetrics !== false);
+  if (measured) {
+    context.progress(0, runs.length, 'MNIST classifier: loading from the cache or training it (about 2 minutes on 2 cores)');
+    const classifier = await setupClassifier(measured.setup, (line) => context.progress(0, runs.length, `MNIST classifier: ${line}`));
+    classifier.dispose();
+  }
+  const sweepRuns: SweepRun[] = runs.map((run) => ({
+    id: run.id,
+    config: { train: run.train, setup: { module: MNIST_SETUP_MODULE, options: run.setup } },
+  }));
+  await runSweep(sweepRuns, {
+    runsDir,
+    backend: context.backend.name,
+    signal: context.signal,
+    onProgress: context.progress,
+  });
+  context.signal?.throwIfAborted();
+
+  return Promise.all(
+    runs.map(async (run) => {
+      const store = new RunStore(path.join(runsDir, run.id));
+      const steps = await store.sampleSteps();
+      return {
+        ...run,
+        status: await store.readStatus(),
+        rows: await store.readMetrics(),
+        samples: steps.length > 0 ? await store.readSamples(steps[steps.length - 1]) : null,
+      };
+    }),
+  );
+}
+
+/** Summarises a run for results.json: its config, state and the last value of each metric. */
+export function runSummary(experiment: string, run: LoadedRun, metricKeys: string[]): RunSummary {
+  const metrics: Record<string, number> = {};
+  for (const key of metricKeys) {
+    const value = lastValue(run.rows, key);
+    if (value !== undefined) metrics[key] = value;
+  }
+  const state = run.status?.state;
+  let status: RunSummary['status'] = 'incomplete';
+  if (state === 'complete' || state === 'diverged') status = state;
+  return {
+    id: run.id,
+    experiment,
+    config: { variant: run.variant.label, ...run.train, setup: run.setup },
+    status,
+    backend: run.status?.backend ?? { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] },
+    metrics,
+  };
+}
+
+/** Returns the metric's value in the last row that has it as a number. */
+export function lastValue(rows: MetricRow[], key: string): number | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const value = rows[i][key];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  }
+  return undefined;
+}
+
+/** Returns the steps and values of rows that have `key` as a finite number. */
+export function metricSeries(rows: MetricRow[], key: string): { steps: number[]; values: number[] } {
+  const steps: number[] = [];
+  const values: number[] = [];
+  for (const row of rows) {
+    const value = row[key];
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      steps.push(row.step);
+      values.push(value);
+    }
+  }
+  return { steps, values };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Builds the series of a metric's median over runs at every step that all runs logged,
+ * with the min–max band when there are several runs.
+ */
+export function medianSeries(name: string, runs: LoadedRun[], key: string, options: { dash?: boolean } = {}): Series | undefined {
+  const perRun = runs.map((run) => new Map(zip(metricSeries(run.rows, key))));
+  if (perRun.length === 0 || perRun.some((series) => series.size === 0)) return undefined;
+  const steps = [...perRun[0].keys()].filter((step) => perRun.every((series) => series.has(step)));
+  const at = (step: number) => perRun.map((series) => series.get(step)!);
+  const series: Series = { name, x: steps, y: steps.map((step) => median(at(step))), dash: options.dash };
+  if (runs.length > 1) {
+    series.band = { low: steps.map((step) => Math.min(...at(step))), high: steps.map((step) => Math.max(...at(step))) };
+  }
+  return series;
+}
+
+function zip({ steps, values }: { steps: number[]; values: number[] }): [number, number][] {
+  return steps.map((step, i) => [step, values[i]]);
+}
+
+/** Formats a number for a table: four significant digits, exponential below 0.01. */
+export function formatNumber(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  if (value !== 0 && Math.abs(value) < 0.01) return value.toExponential(2);
+  return Number(value.toPrecision(4)).toString();
+}

@@ -1,0 +1,98 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LoadedRun } from '../experiments/mnist-coverage/mnistRuns.ts';
+import { coverageVerdict, unitVerdict, type RunsByPreset } from '../experiments/mnist-coverage/verdicts.ts';
+import { saturationVerdict, variantRatios } from '../experiments/mnist-saturation/verdict.ts';
+import type { MetricRow } from '../src/train/runStore.ts';
+
+const STEPS_PER_EPOCH = 100;
+
+function run(label: string, seed: number, rows: MetricRow[]): LoadedRun {
+  return {
+    id: `${label}-${seed}`,
+    variant: { label, id: label.toLowerCase(), cost: label.toLowerCase() },
+    setup: { preset: 'fc-4' },
+    seed,
+    train: { cost: label.toLowerCase(), steps: rows.at(-1)?.step ?? 0, seed },
+    status: null,
+    rows,
+    samples: null,
+  };
+}
+
+/** Gradient norms logged every 10 steps over five epochs, from a function of the step. */
+function gradientRun(label: string, norm: (step: number) => number): LoadedRun {
+  const rows = Array.from({ length: 50 }, (_, i) => ({ step: 10 * (i + 1), gradientNormGenerator: norm(10 * (i + 1)) }));
+  return run(label, 1, rows);
+}
+
+test('C10 held: MM vanishes after three epochs, the others keep their level', () => {
+  const mm = variantRatios('MM', [gradientRun('MM', (step) => (step < 300 ? 1 : 1e-5))], STEPS_PER_EPOCH);
+  const others = ['NS', 'MM-nsat', 'MM-β2'].map((label) => variantRatios(label, [gradientRun(label, () => 2)], STEPS_PER_EPOCH));
+
+  const outcome = saturationVerdict(mm, others, 5, []);
+
+  assert.is(outcome.verdict, 'held');
+  assert.match(outcome.evidence, /MM 1\.0e-5/);
+});
+
+test('C10 not held: MM recovers at the end', () => {
+  // Down by five orders of magnitude, but back to the first level in the last tenth.
+  const mm = variantRatios('MM', [gradientRun('MM', (step) => (step < 300 || step > 460 ? 1 : 1e-5))], STEPS_PER_EPOCH);
+  const others = [variantRatios('NS', [gradientRun('NS', () => 1)], STEPS_PER_EPOCH)];
+
+  assert.is(saturationVerdict(mm, others, 5, []).verdict, 'not held');
+});
+
+test('C10 not held: MM-nsat vanishes too', () => {
+  const vanishing = (step: number) => (step < 300 ? 1 : 1e-5);
+  const mm = variantRatios('MM', [gradientRun('MM', vanishing)], STEPS_PER_EPOCH);
+  const others = [variantRatios('MM-nsat', [gradientRun('MM-nsat', vanishing)], STEPS_PER_EPOCH)];
+
+  assert.is(saturationVerdict(mm, others, 5, []).verdict, 'not held');
+});
+
+test('C10 not run: shorter than four epochs', () => {
+  const mm = variantRatios('MM', [gradientRun('MM', () => 1e-6)], STEPS_PER_EPOCH);
+
+  assert.is(saturationVerdict(mm, [], 0.5, []).verdict, 'not run');
+});
+
+/** Runs of one preset whose D_JS evaluations are given per variant and seed. */
+function coverageRuns(divergences: Record<string, number[]>, gradientNorm = 1): RunsByPreset {
+  const variants = new Map<string, LoadedRun[]>();
+  for (const [label, values] of Object.entries(divergences)) {
+    variants.set(
+      label,
+      values.map((value, seed) =>
+        run(label, seed, [1, 2, 3].map((k) => ({ step: 100 * k, classDivergence: value, gradientNormGenerator: gradientNorm }))),
+      ),
+    );
+  }
+  return new Map([['fc-4', variants]]);
+}
+
+test('C11 held when MM-nsat ends with the lower D_JS', () => {
+  const outcome = coverageVerdict(coverageRuns({ NS: [0.2, 0.3], 'MM-nsat': [0.05, 0.1] }), 2, []);
+
+  assert.is(outcome.verdict, 'held');
+  assert.match(outcome.evidence, /fc-4: MM-nsat 0\.075, NS 0\.250/);
+});
+
+test('C11 not held when NS ends lower; not run when too short', () => {
+  assert.is(coverageVerdict(coverageRuns({ NS: [0.05], 'MM-nsat': [0.2] }), 2, []).verdict, 'not held');
+  assert.is(coverageVerdict(coverageRuns({ NS: [0.2], 'MM-nsat': [0.05] }), 0.5, []).verdict, 'not run');
+});
+
+test('C13 held: unit norms, D_JS apart', () => {
+  const outcome = unitVerdict(coverageRuns({ 'MM-unit': [0.05, 0.06], 'NS-unit': [0.2, 0.25] }), 2, []);
+
+  assert.is(outcome.verdict, 'held');
+});
+
+test('C13 not held: seed ranges overlap, or the norms are not 1', () => {
+  assert.is(unitVerdict(coverageRuns({ 'MM-unit': [0.05, 0.3], 'NS-unit': [0.2, 0.25] }), 2, []).verdict, 'not held');
+  assert.is(unitVerdict(coverageRuns({ 'MM-unit': [0.05], 'NS-unit': [0.2] }, 1.01), 2, []).verdict, 'not held');
+});
+
+test.run();

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ImageSet } from '../src/data/mnist.ts';
+import { imageBatch, stackMnist1k, type ImageSet } from '../src/data/mnist.ts';
 import { CLASSIFIER_FILE, hashImageSet, loadOrTrainClassifier, type ClassifierRecord } from '../src/metrics/classifier.ts';
 import { measureSamples, realReference } from '../src/metrics/sampleMetrics.ts';
 
@@ -122,6 +122,26 @@ test('samples of the real data: D_JS ≈ 0, Fréchet distance ≈ 0', async () =
   assert.ok(same.frechetDistance < 1e-6 * (1 + reference.features.covariance[0]), `Fréchet distance ${same.frechetDistance}`);
   assert.is(Math.max(...oneClass.classFrequencies), 1, 'blank images fall in one class');
   assert.ok(oneClass.classDivergence > 0.7, `D_JS of a single class ${oneClass.classDivergence}`);
+  classifier.dispose();
+});
+
+test('MNIST-1K: each channel classified, 1000 classes', async () => {
+  const classifier = await loadOrTrainClassifier(options);
+  const stacked = stackMnist1k(test_, 60, 5);
+  const reference = await realReference(classifier, stacked);
+  let drawn = 0;
+  const sample = (size: number) => {
+    const indices = Array.from({ length: size }, (_, i) => drawn + i);
+    drawn += size;
+    return imageBatch(stacked, indices);
+  };
+
+  const metrics = await measureSamples(classifier, reference, sample, stacked.count);
+
+  assert.is(metrics.classFrequencies.length, 1000);
+  assert.is(reference.features.dimension, 3 * 128, 'features of the three channels side by side');
+  // The squares are classified almost perfectly, so the triplets' frequencies match the labels.
+  assert.ok(metrics.classDivergence < 0.1, `D_JS ${metrics.classDivergence}`);
   classifier.dispose();
 });
 

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, loadMnist, subset, type ImageSet } from '../../src/data/mnist.ts';
 import { installWasmConvGradients } from '../../src/kernels/conv2dBackpropFilter.ts';
+import { installWasmMatMulFix } from '../../src/kernels/wasmMatMul.ts';
 import { loadOrTrainClassifier, type ImageClassifier } from '../../src/metrics/classifier.ts';
 import { measureSamples, realReference, type RealReference } from '../../src/metrics/sampleMetrics.ts';
 import { buildPreset, PRESET_NAMES, type PresetName } from '../../src/nets/presets.ts';
@@ -117,7 +118,11 @@ export function setupClassifier(options: MnistSetupOptions, log?: (line: string)
 export async function createSetup(raw: unknown, config: TrainConfig): Promise<GanSetup> {
   validateSetupOptions(raw);
   const options = { ...MNIST_SETUP_DEFAULTS, ...(raw as MnistSetupOptions) };
-  if (tf.getBackend() === 'wasm') installWasmConvGradients();
+  if (tf.getBackend() === 'wasm') {
+    // Conv-4 cannot train on wasm without the convolution gradients; both are idempotent.
+    installWasmConvGradients();
+    installWasmMatMulFix();
+  }
 
   let data: ImageSet = loadMnist({ split: 'train' });
   if (options.trainLimit !== undefined) data = subset(data, options.trainLimit);

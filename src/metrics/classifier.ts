@@ -22,6 +22,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, loadMnist, type ImageSet } from '../data/mnist.ts';
 import { installWasmConvGradients } from '../kernels/conv2dBackpropFilter.ts';
+import { installWasmMatMulFix } from '../kernels/wasmMatMul.ts';
 
 /** Test accuracy the classifier must reach before its labels are trusted. */
 export const REQUIRED_ACCURACY = 0.985;
@@ -306,7 +307,11 @@ export async function loadOrTrainClassifier(options: ClassifierOptions = {}): Pr
       throw new RangeError(`loadOrTrainClassifier: ${name} must hold 32×32 one-channel images, received ${set.height}×${set.width}×${set.channels}`);
     }
   }
-  if (tf.getBackend() === 'wasm') installWasmConvGradients();
+  if (tf.getBackend() === 'wasm') {
+    // Both are needed for training speed on wasm; installing them twice does nothing.
+    installWasmConvGradients();
+    installWasmMatMulFix();
+  }
 
   const file = path.join(options.cacheDir ?? path.resolve('.cache'), CLASSIFIER_FILE);
   const log = options.log ?? (() => {});

@@ -42,11 +42,10 @@ interface Conv2dBackpropFilterAttrs {
   filterShape: [number, number, number, number];
 }
 
-
 function runWasmKernel(name: string, backend: WasmBackend, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) {
-    throw new Error(`conv2dBackpropFilter: the wasm backend has no ${name} kernel registered`);
+    throw new Error(`wasm convolution gradients: the wasm backend has no ${name} kernel registered`);
   }
   return kernel.kernelFunc({
     inputs: inputs as unknown as tf.NamedTensorInfoMap,

@@ -217,6 +217,19 @@ test('a held part and a part not run give not run', () => {
   assert.match(c12.evidence, /^Partly measured, and what ran held: ring \(scale quick\): Ring held\. Not run: spiral/);
 });
 
+test('not run at this scale names the larger scales', () => {
+  const saturation = experimentResult([{ id: 'C10', title: '', verdict: 'not run', evidence: 'Too few epochs.', sources: [] }], 'saturation');
+  const catalogue = [{ name: 'saturation', claims: ['C10'], scales: ['quick' as const, 'cpu' as const] }];
+
+  const c10 = outcome(computeClaimOutcomes(evidence({ experiments: [saturation], catalogue })), 'C10');
+
+  assert.is(c10.verdict, 'not run');
+  assert.is(
+    c10.evidence,
+    'Not run: saturation (scale quick): Too few epochs. To measure it, experiment saturation also runs at scale cpu (suite paper-cpu).',
+  );
+});
+
 test('held claim notes experiments that did not run', () => {
   const ring = experimentResult([{ id: 'C12', title: '', verdict: 'held', evidence: 'Ring held.', sources: [] }]);
   const spiral = { name: 'spiral', claims: ['C12'], scales: ['cpu' as const] };

@@ -18,6 +18,27 @@ export function experimentFindings(results: ExperimentResult[]): Finding[] {
   );
 }
 
+function describeScales(scales: Scale[]): string {
+  return scales.map((candidate) => `scale ${candidate} (suite ${SUITE_OF_SCALE[candidate]})`).join(' or ');
+}
+
+/**
+ * Names the other scales at which the experiments that ran would measure a claim, for a
+ * claim they could not measure at this scale; undefined when there is none.
+ */
+export function otherScales(
+  claim: string,
+  ran: ClaimEvidence['catalogue'],
+  scale: Scale,
+): string | undefined {
+  const options = ran
+    .filter((experiment) => experiment.claims.includes(claim))
+    .map((experiment) => ({ name: experiment.name, scales: experiment.scales.filter((candidate) => candidate !== scale) }))
+    .filter((option) => option.scales.length > 0)
+    .map((option) => `experiment ${option.name} also runs at ${describeScales(option.scales)}`);
+  return options.length === 0 ? undefined : `${options.join('; ')}.`;
+}
+
 /**
  * Explains why a claim has no evidence from training: which experiments give evidence for
  * it and at which scales (suites) they run, or that none does yet.
@@ -31,11 +52,6 @@ export function notRunReason(
   if (candidates.length === 0) {
     return 'No experiment in this suite gives evidence for this claim yet.';
   }
-  const options = candidates.map((experiment) => {
-    const scales = experiment.scales
-      .map((candidate) => `scale ${candidate} (suite ${SUITE_OF_SCALE[candidate]})`)
-      .join(' or ');
-    return `experiment ${experiment.name} runs it at ${scales}`;
-  });
+  const options = candidates.map((experiment) => `experiment ${experiment.name} runs it at ${describeScales(experiment.scales)}`);
   return `Not run at scale ${scale}: ${options.join('; ')}.`;
 }

@@ -5,7 +5,7 @@
  */
 import { CLAIM_IDS, CLAIM_TITLES, type ClaimOutcome } from './claim.ts';
 import type { ClaimEvidence, Finding } from './evidence.ts';
-import { experimentFindings, notRunReason } from './experimentFindings.ts';
+import { experimentFindings, notRunReason, otherScales } from './experimentFindings.ts';
 import { propertyFindings } from './propertyFindings.ts';
 import { simulationFindings } from './simulationFindings.ts';
 
@@ -22,11 +22,14 @@ export function computeClaimOutcomes(evidence: ClaimEvidence): ClaimOutcome[] {
     const about = findings.filter((finding) => finding.claim === id);
     const outcome = combineFindings(id, about, evidence);
     if (about.length > 0 && !PROPERTY_CLAIMS.has(id)) {
-      const ran = new Set(evidence.experiments.map((result) => result.experiment));
-      const others = evidence.catalogue.filter((experiment) => !ran.has(experiment.name));
+      const ranNames = new Set(evidence.experiments.map((result) => result.experiment));
+      const ran = evidence.catalogue.filter((experiment) => ranNames.has(experiment.name));
+      const others = evidence.catalogue.filter((experiment) => !ranNames.has(experiment.name));
       if (others.some((experiment) => experiment.claims.includes(id))) {
         outcome.evidence += ` Other evidence: ${notRunReason(id, others, evidence.scale)}`;
       }
+      const larger = outcome.verdict === 'not run' ? otherScales(id, ran, evidence.scale) : undefined;
+      if (larger !== undefined) outcome.evidence += ` To measure it, ${larger}`;
     }
     return { id, title: CLAIM_TITLES[id], ...outcome };
   });

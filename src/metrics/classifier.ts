@@ -11,7 +11,7 @@
  * epochs (α 2e−3, 5e−4, 2e−4), then further epochs at 2e−4 until the test accuracy reaches
  * the required level.
  *
- * The cache holds the weights, the test accuracy and a SHA-256 of the training images and
+ * The cache stores the weights, the test accuracy and a SHA-256 of the training images and
  * labels. It is stale, and the classifier is retrained, when the file is missing or
  * unreadable, the architecture or training settings changed, the data hash differs or the
  * stored accuracy is below the required one.

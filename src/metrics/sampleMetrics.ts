@@ -9,8 +9,8 @@
  * does, so a generator that matches MNIST's slightly unbalanced digits scores 0. The
  * Fréchet distance is not FID: it uses this classifier's features, not Inception's.
  *
- * Images with three channels are MNIST-1K: each channel is classified on its own and the
- * triplet (a, b, c) is class 100·a + 10·b + c; the features of the three are concatenated.
+ * Images with three channels are MNIST-1K. Each channel is classified on its own, and the
+ * triplet (a, b, c) is class 100·a + 10·b + c. The features of the three are concatenated.
  */
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, labelFrequencies, type ImageSet } from '../data/mnist.ts';

@@ -321,6 +321,7 @@ const listCommand: Command = {
 };
 
 const COMMANDS: Command[] = [reportCommand, simCommand, listCommand];
+const COMMAND_NAMES = [...COMMANDS.map((command) => command.name), 'data'].join(', ');
 
 function programHelp(): string {
   return [
@@ -330,6 +331,7 @@ function programHelp(): string {
     '',
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`),
+    `  ${'data'.padEnd(8)} Fetch CIFAR-10, CAT or FFHQ into a folder, or check what a folder contains.`,
     '',
     `Run \`${PROGRAM} <command> --help\` for a command's options.`,
     'Set GAN_DYNAMICS_DEBUG=1 to print stack traces of failures.',
@@ -340,18 +342,23 @@ function programHelp(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    throw new UsageError(`${PROGRAM}: missing command; expected one of ${COMMANDS.map((command) => command.name).join(', ')} (see ${PROGRAM} --help)`);
+    throw new UsageError(`${PROGRAM}: missing command; expected one of ${COMMAND_NAMES} (see ${PROGRAM} --help)`);
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = COMMANDS.find((command) => command.name === rest[0]);
     process.stdout.write(topic ? commandHelp(topic) : programHelp());
     return 0;
   }
+  if (name === 'data') {
+    // The data command parses its own arguments and prints its own help.
+    const { runDataCommand } = await import('./data/fetch.ts');
+    return runDataCommand(rest);
+  }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
     const kind = name.startsWith('-') ? 'option' : 'command';
     throw new UsageError(
-      `${PROGRAM}: unknown ${kind} "${name}"; expected one of ${COMMANDS.map((candidate) => candidate.name).join(', ')} (see ${PROGRAM} --help)`,
+      `${PROGRAM}: unknown ${kind} "${name}"; expected one of ${COMMAND_NAMES} (see ${PROGRAM} --help)`,
     );
   }
   if (rest.includes('--help') || rest.includes('-h')) {

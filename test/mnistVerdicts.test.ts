@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LoadedRun } from '../experiments/mnist-coverage/mnistRuns.ts';
+import { medianSeries, planRuns, type LoadedRun } from '../experiments/mnist-coverage/mnistRuns.ts';
 import { coverageVerdict, unitVerdict, type RunsByPreset } from '../experiments/mnist-coverage/verdicts.ts';
 import { saturationVerdict, variantRatios } from '../experiments/mnist-saturation/verdict.ts';
 import type { MetricRow } from '../src/train/runStore.ts';
@@ -93,6 +93,29 @@ test('C13 held: unit norms, D_JS apart', () => {
 test('C13 not held: seed ranges overlap, or the norms are not 1', () => {
   assert.is(unitVerdict(coverageRuns({ 'MM-unit': [0.05, 0.3], 'NS-unit': [0.2, 0.25] }), 2, []).verdict, 'not held');
   assert.is(unitVerdict(coverageRuns({ 'MM-unit': [0.05], 'NS-unit': [0.2] }, 1.01), 2, []).verdict, 'not held');
+});
+
+test('planned runs: variant × preset × seed with folder-safe ids', () => {
+  const variants = [{ label: 'MM-β2', id: 'mm-beta2', cost: 'mm', train: { generatorAdam: { beta2: 0.99 } } }];
+
+  const runs = planRuns(variants, [{ preset: 'fc-4' }, { preset: 'conv-4', width: 8 }], [1, 2], { steps: 10, batchSize: 16 });
+
+  assert.equal(runs.map((entry) => entry.id), ['fc-4__mm-beta2__seed1', 'fc-4__mm-beta2__seed2', 'conv-4__mm-beta2__seed1', 'conv-4__mm-beta2__seed2']);
+  assert.equal(runs[0].train, { steps: 10, batchSize: 16, generatorAdam: { beta2: 0.99 }, cost: 'mm', seed: 1 });
+});
+
+test('median series over seeds, band at the common steps', () => {
+  const runs = [
+    run('NS', 1, [{ step: 10, classDivergence: 0.1 }, { step: 20, classDivergence: 0.4 }]),
+    run('NS', 2, [{ step: 10, classDivergence: 0.3 }, { step: 20, classDivergence: 0.2 }, { step: 30, classDivergence: 0.9 }]),
+    run('NS', 3, [{ step: 10, classDivergence: 0.2 }, { step: 20, classDivergence: 0.6 }]),
+  ];
+
+  const series = medianSeries('NS', runs, 'classDivergence');
+
+  assert.equal(series?.x, [10, 20]);
+  assert.equal(series?.y, [0.2, 0.4]);
+  assert.equal(series?.band, { low: [0.1, 0.2], high: [0.3, 0.6] });
 });
 
 test.run();

@@ -146,3 +146,53 @@ export function modeMetrics(points: ArrayLike<number>, layout: ModeLayout, optio
     modeDivergence,
   };
 }
+
+/**
+ * Returns which modes count as covered, given per-mode frequencies (counts over all samples,
+ * as in ModeMetrics.frequencies): mode k is covered when its frequency is at least
+ * coverageShare·w_k, the rule modeMetrics applies to counts.
+ */
+export function coveredModes(frequencies: readonly number[], weights: readonly number[], coverageShare: number): boolean[] {
+  if (frequencies.length !== weights.length) {
+    throw new RangeError(
+      `coveredModes: expected one frequency per mode (${weights.length}), received ${frequencies.length}`,
+    );
+  }
+  return frequencies.map((frequency, k) => frequency >= coverageShare * weights[k]);
+}
+
+/** Changes of the set of covered modes over a sequence of evaluations. */
+export interface CoverageChanges {
+  /** Modes covered at one evaluation and not at the next, summed over the intervals. */
+  losses: number;
+  /** Modes not covered at one evaluation and covered at the next, summed over the intervals. */
+  gains: number;
+  /**
+   * Intervals that both lose and gain a mode: the generator moved from some modes to others,
+   * which is mode hopping, as opposed to steadily dropping modes or steadily adding them.
+   */
+  hops: number;
+}
+
+/** Counts mode losses, gains and hops between consecutive evaluations of covered modes. */
+export function coverageChanges(covered: readonly (readonly boolean[])[]): CoverageChanges {
+  const changes: CoverageChanges = { losses: 0, gains: 0, hops: 0 };
+  for (let i = 1; i < covered.length; i++) {
+    const [before, after] = [covered[i - 1], covered[i]];
+    if (before.length !== after.length) {
+      throw new RangeError(
+        `coverageChanges: evaluation ${i} has ${after.length} modes, evaluation ${i - 1} has ${before.length}`,
+      );
+    }
+    let lost = 0;
+    let gained = 0;
+    before.forEach((was, k) => {
+      if (was && !after[k]) lost++;
+      if (!was && after[k]) gained++;
+    });
+    changes.losses += lost;
+    changes.gains += gained;
+    if (lost > 0 && gained > 0) changes.hops++;
+  }
+  return changes;
+}

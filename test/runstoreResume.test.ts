@@ -198,6 +198,28 @@ test('metrics reader drops a torn last line', async () => {
   );
 });
 
+test('non-finite loss stops the run as diverged', async () => {
+  // A learning rate of 1e30 sends D's weights to ±1e30 in one Adam step, so the logits of
+  // step 2 overflow float32 and the losses become infinite or NaN.
+  const exploding: RunConfig = {
+    ...CONFIG,
+    train: { ...CONFIG.train, steps: 50, logEvery: 5, discriminatorAdam: { learningRate: 1e30 } },
+  };
+  const dir = path.join(root, 'diverged');
+  const result = await trainRun(dir, exploding, { backend });
+  assert.is(result.state, 'diverged');
+  assert.is(result.divergedAt, 2);
+  assert.is(result.step, 5, 'found at the first logging step');
+  const store = new RunStore(dir);
+  const status = (await store.readStatus())!;
+  assert.is(status.state, 'diverged');
+  assert.is(status.divergedAt, 2);
+  assert.is(await store.readCheckpoint(), null, 'no checkpoint of a diverged state');
+  assert.equal((await store.readMetrics()).map((row) => row.step), [5]);
+  const again = await trainRun(dir, exploding, { backend });
+  assert.ok(again.alreadyFinished, 'a diverged run is finished');
+});
+
 test('tensor count stays flat across runs', async () => {
   const before = tf.memory().numTensors;
   await trainRun(path.join(root, 'tensors'), { ...CONFIG, train: { ...CONFIG.train, steps: 20 } }, { backend });

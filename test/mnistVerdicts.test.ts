@@ -33,7 +33,15 @@ test('C10 held: MM vanishes after three epochs, the others keep their level', ()
   const outcome = saturationVerdict(mm, others, 5, []);
 
   assert.is(outcome.verdict, 'held');
-  assert.match(outcome.evidence, /MM 1\.0e-5/);
+  assert.match(outcome.evidence, /MM 1\.0e-5 \(largest 1\.0e-5\)/);
+});
+
+test('C10 held: MM-β2 dips and recovers', () => {
+  const mm = variantRatios('MM', [gradientRun('MM', (step) => (step < 300 ? 1 : 1e-5))], STEPS_PER_EPOCH);
+  // Mostly a hundred times below its first level late in the run, with returns to it.
+  const dipping = variantRatios('MM-β2', [gradientRun('MM-β2', (step) => (step < 300 || step % 40 === 0 ? 1 : 1e-2))], STEPS_PER_EPOCH);
+
+  assert.is(saturationVerdict(mm, [dipping], 5, []).verdict, 'held');
 });
 
 test('C10 not held: MM recovers at the end', () => {

@@ -7,6 +7,8 @@
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { installWasmConvGradients } from './kernels/conv2dBackpropFilter.ts';
+import { installWasmMatMulFix } from './kernels/wasmMatMul.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -21,6 +23,8 @@ export interface BackendInfo {
   threads: number;
   /** Packages that were tried first and why they did not load. */
   skipped: string[];
+  /** Kernels this suite registered in place of the backend's own (wasm only). */
+  kernels?: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -47,7 +51,8 @@ async function tryTensorflow(skipped: string[]): Promise<BackendInfo | undefined
         skipped,
       };
     } catch (error) {
-      skipped.push(`${name}: ${firstLine(error)}`);
+      const missing = error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND';
+      skipped.push(`${name}: ${missing ? 'not installed' : firstLine(error)}`);
     }
   }
   return undefined;
@@ -61,12 +66,17 @@ async function tryWasm(skipped: string[]): Promise<BackendInfo | undefined> {
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend returned false');
     await tf.ready();
     const threads = typeof wasm.getThreadsCount === 'function' ? wasm.getThreadsCount() : 1;
+    // tfjs-backend-wasm 4.22 multiplies transposed operands in a scalar loop and has no
+    // filter gradient for convolutions; the replacements fix both before any training.
+    installWasmMatMulFix();
+    installWasmConvGradients();
     return {
       name: 'wasm',
       package: '@tensorflow/tfjs-backend-wasm',
       version: packageVersion('@tensorflow/tfjs-backend-wasm'),
       threads,
       skipped,
+      kernels: ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'],
     };
   } catch (error) {
     skipped.push(`@tensorflow/tfjs-backend-wasm: ${firstLine(error)}`);

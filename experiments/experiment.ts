@@ -6,6 +6,7 @@
 import type { BackendInfo } from '../src/backend.ts';
 import type { ClaimOutcome } from '../src/claims/claim.ts';
 import type { Section } from '../src/figures.ts';
+import type { Shard } from '../src/train/shard.ts';
 
 /**
  * quick: minutes on 2 cores, part of `npm start`; cpu: the paper-cpu suite, fewer epochs
@@ -23,6 +24,8 @@ export interface ExperimentContext {
   progress: ExperimentProgress;
   /** Set when the user interrupts; experiments stop at the next checkpoint. */
   signal?: AbortSignal;
+  /** The part of every sweep this process trains; runs of other shards are only read. */
+  shard?: Shard;
 }
 
 /** One training run as listed in results.json. */

@@ -13,6 +13,7 @@ import { writeFileAtomic } from './report/atomicWrite.ts';
 import { formatDuration } from './report/format.ts';
 import { ProgressLog } from './report/progress.ts';
 import { sectionToText } from './report/textSummary.ts';
+import { resolveShard, type Shard } from './train/shard.ts';
 
 const PROGRAM = 'gan-dynamics';
 /** BACKEND_NAMES of backend.ts, repeated because importing that module loads tfjs (seconds). */
@@ -199,6 +200,13 @@ const reportCommand: Command = {
     { name: 'backend', value: 'NAME', choices: BACKEND_CHOICES, help: 'tfjs backend to use; default: the first that loads of tensorflow, wasm, cpu.' },
     { name: 'seed', value: 'N', help: `fast-check seed of the properties, an integer in [0, ${MAX_SEED}] (default: PROPERTY_SEED, else random; the report shows it).` },
     { name: 'force', help: 'Run the paper-gpu suite on a backend other than tensorflow.' },
+    {
+      name: 'shard',
+      value: 'I/N',
+      help:
+        'Train only runs I, I + N, I + 2N, … of each sweep (I from 0), for array jobs; the report shows the runs found so far. ' +
+        'Default: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT when set, else every run.',
+    },
   ],
   async run(parsed) {
     expectPositionals('report', parsed.positionals, []);
@@ -206,6 +214,7 @@ const reportCommand: Command = {
     const outDir = path.resolve(stringOption(parsed, 'out') ?? 'reports');
     const runsDir = path.resolve(stringOption(parsed, 'runs') ?? 'runs');
     const seed = parseSeed('report', stringOption(parsed, 'seed'));
+    const shard = parseShardOption(stringOption(parsed, 'shard'));
     const started = performance.now();
     const log = new ProgressLog(process.stderr);
 
@@ -233,7 +242,7 @@ const reportCommand: Command = {
     try {
       data = await runSuite(
         { properties: allClaimProperties, simulations, experiments },
-        { suite, backend, runsDir, seed, log, signal: controller.signal },
+        { suite, backend, runsDir, seed, log, signal: controller.signal, shard },
       );
     } catch (error) {
       if (!controller.signal.aborted) throw error;
@@ -319,6 +328,15 @@ const listCommand: Command = {
     return 0;
   },
 };
+
+/** Reads `--shard i/n`, else a Slurm array job's task, as a usage error when malformed. */
+function parseShardOption(text: string | undefined): Shard {
+  try {
+    return resolveShard(text, process.env);
+  } catch (error) {
+    throw new UsageError(`${PROGRAM} report: ${firstLine(error)}`);
+  }
+}
 
 const COMMANDS: Command[] = [reportCommand, simCommand, listCommand];
 const COMMAND_NAMES = [...COMMANDS.map((command) => command.name), 'data'].join(', ');

@@ -79,6 +79,7 @@ export async function runAndLoad(experiment: string, scale: Scale, runs: Planned
     runsDir,
     backend: context.backend.name,
     signal: context.signal,
+    shard: context.shard,
     onProgress: context.progress,
   });
   context.signal?.throwIfAborted();

@@ -75,6 +75,7 @@ export async function trainToyRuns(
     runsDir,
     backend: context.backend.name,
     signal: context.signal,
+    shard: context.shard,
     onProgress: context.progress,
   });
   context.signal?.throwIfAborted();

@@ -15,6 +15,7 @@ import { SCALE_OF_SUITE, type SuiteName } from '../claims/suites.ts';
 import { formatDuration } from './format.ts';
 import { describeProgress, type ProgressLog } from './progress.ts';
 import type { ReportData, SuiteFailure } from './reportData.ts';
+import type { Shard } from '../train/shard.ts';
 
 export interface SuiteParts {
   properties: ClaimProperty[];
@@ -32,6 +33,8 @@ export interface SuiteOptions {
   log: ProgressLog;
   /** Aborting stops the suite between steps and experiments at their next checkpoint. */
   signal?: AbortSignal;
+  /** The part of each experiment's sweep to train here; the whole sweep when absent. */
+  shard?: Shard;
 }
 
 function seconds(): number {
@@ -80,6 +83,7 @@ async function runExperiment(
       runsDir: options.runsDir,
       backend: options.backend,
       signal: options.signal,
+      shard: options.shard,
       progress: (done, total, label) => {
         log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds())} ${label}`);
       },

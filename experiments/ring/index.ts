@@ -14,19 +14,19 @@ import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '../
 import type { Section } from '../../src/figures.ts';
 import { createMixture, type MixtureConfig } from '../../src/data/mixtures.ts';
 import {
-  finalValue,
   metricOverTraining,
   modeFrequencyTable,
-  runCoverageChanges,
   runSummaries,
   scatterFigures,
   summaryTable,
+  toySetup,
+  toyTrainSettings,
   trainToyRuns,
-  type ToyRun,
+  variantOutcome,
   type ToyScaleSettings,
   type ToyVariant,
 } from './toyRuns.ts';
-import { ringVerdict, type VariantOutcome } from './verdict.ts';
+import { ringVerdict } from './verdict.ts';
 
 const NAME = 'ring';
 const MIXTURE: MixtureConfig = { kind: 'ring' };
@@ -38,33 +38,13 @@ const MM_NSAT: ToyVariant = { label: 'MM-nsat', cost: 'mm-nsat' };
 const MM_UNIT: ToyVariant = { label: 'MM-unit', cost: 'mm-unit' };
 const NS_UNIT: ToyVariant = { label: 'NS-unit', cost: 'ns-unit' };
 
-/** TensorFlow's AdamOptimizer defaults, which the authors' toy script keeps, with learning rate α. */
-function toyAdam(learningRate: number) {
-  return { learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-}
-
-function trainSettings(steps: number, learningRate: number, evaluations: number) {
-  const every = Math.max(1, Math.round(steps / evaluations));
-  return {
-    steps,
-    batchSize: 128,
-    noiseDimension: 128,
-    generatorAdam: toyAdam(learningRate),
-    discriminatorAdam: toyAdam(learningRate),
-    logEvery: every,
-    evaluateEvery: every,
-    checkpointEvery: Math.max(every, Math.round(steps / 10)),
-    sampleSteps: [Math.round(steps / 4), Math.round(steps / 2), steps],
-  };
-}
-
-const SETUP = { generatorHidden: [128, 128], discriminatorHidden: [128, 128], evaluationSamples: 2048, storedSamples: 512, coverageShare: COVERAGE_SHARE };
+const SETUP = toySetup(COVERAGE_SHARE);
 
 export const RING_SCALES: Record<Scale, ToyScaleSettings> = {
   quick: {
     variants: [NS, MM, MM_NSAT],
     seeds: [1, 2],
-    train: trainSettings(4000, 5e-4, 16),
+    train: toyTrainSettings(4000, 5e-4, 16),
     setup: SETUP,
     scatterSteps: [1000, 2000, 4000],
     note:
@@ -77,7 +57,7 @@ export const RING_SCALES: Record<Scale, ToyScaleSettings> = {
   cpu: {
     variants: [NS, MM, MM_NSAT, MM_UNIT, NS_UNIT],
     seeds: [1, 2, 3, 4, 5],
-    train: trainSettings(20000, 5e-4, 40),
+    train: toyTrainSettings(20000, 5e-4, 40),
     setup: SETUP,
     scatterSteps: [5000, 10000, 20000],
     note:
@@ -87,7 +67,7 @@ export const RING_SCALES: Record<Scale, ToyScaleSettings> = {
   gpu: {
     variants: [NS, MM, MM_NSAT, MM_UNIT, NS_UNIT],
     seeds: [1, 2, 3, 4, 5],
-    train: trainSettings(100000, 1e-4, 50),
+    train: toyTrainSettings(100000, 1e-4, 50),
     setup: SETUP,
     scatterSteps: [25000, 50000, 100000],
     note:
@@ -96,20 +76,6 @@ export const RING_SCALES: Record<Scale, ToyScaleSettings> = {
   },
 };
 
-function outcome(variant: ToyVariant, runs: ToyRun[], steps: number): VariantOutcome {
-  const group = runs.filter((run) => run.variant === variant);
-  const mixture = createMixture(MIXTURE);
-  const changes = group.map((run) => runCoverageChanges(run, mixture, COVERAGE_SHARE, steps / 2));
-  return {
-    label: variant.label,
-    finalModesCovered: group.map((run) => finalValue(run, 'modesCovered')),
-    losses: changes.map((change) => change.losses),
-    hops: changes.map((change) => change.hops),
-    finalModeDivergence: group.map((run) => finalValue(run, 'modeDivergence')),
-    complete: group.filter((run) => run.status?.state === 'complete').length,
-    runs: group.length,
-  };
-}
 
 /** Runs the experiment at a scale; `settings` replaces the scale's own (for tests). */
 export async function runRing(
@@ -158,7 +124,7 @@ export async function runRing(
   };
 
   const sources = runs.filter((r) => r.variant === NS || r.variant === MM).map((r) => `${NAME}/${scale}/${r.id}`);
-  const claims = [ringVerdict(outcome(NS, runs, steps), outcome(MM, runs, steps), mixture.means.length, sources)];
+  const claims = [ringVerdict(variantOutcome(NS, runs, mixture, COVERAGE_SHARE, steps), variantOutcome(MM, runs, mixture, COVERAGE_SHARE, steps), mixture.means.length, sources)];
   return {
     experiment: NAME,
     scale,

@@ -14,6 +14,41 @@ import type { TrainConfigInput } from '../../src/train/config.ts';
 import { MIXTURE_SETUP_MODULE, type MixtureSetupOptions } from '../../src/train/mixtureSetup.ts';
 import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
 import { runId, runSweep, type SweepRun } from '../../src/train/sweep.ts';
+import { median, type VariantOutcome } from './verdict.ts';
+
+export { median };
+
+/**
+ * Training settings of the authors' toy script at a number of steps and a learning rate:
+ * batch 128, 128-d noise, and Adam with TensorFlow's AdamOptimizer defaults (β1 0.9,
+ * β2 0.999, ε 1e-8), which that script keeps, for both players.
+ */
+export function toyTrainSettings(steps: number, learningRate: number, evaluations: number) {
+  const every = Math.max(1, Math.round(steps / evaluations));
+  const adam = { learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  return {
+    steps,
+    batchSize: 128,
+    noiseDimension: 128,
+    generatorAdam: adam,
+    discriminatorAdam: { ...adam },
+    logEvery: every,
+    evaluateEvery: every,
+    checkpointEvery: Math.max(every, Math.round(steps / 10)),
+    sampleSteps: [Math.round(steps / 4), Math.round(steps / 2), steps],
+  };
+}
+
+/** The toy script's networks (two hidden layers of 128 ReLU units) and the evaluation sizes. */
+export function toySetup(coverageShare: number) {
+  return {
+    generatorHidden: [128, 128],
+    discriminatorHidden: [128, 128],
+    evaluationSamples: 2048,
+    storedSamples: 512,
+    coverageShare,
+  };
+}
 
 /** One cost formulation (or setting) of an experiment, trained once per seed. */
 export interface ToyVariant {
@@ -93,12 +128,6 @@ export async function trainToyRuns(
   );
 }
 
-export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Rows that carry the evaluation metrics (modes covered and mode frequencies). */
 export function evaluationRows(run: ToyRun): MetricRow[] {
@@ -297,3 +326,27 @@ export function runSummaries(experiment: string, runs: ToyRun[]): RunSummary[] {
   });
 }
 
+
+/**
+ * Summarises a variant's runs for a verdict: final modes covered, mode losses and hops over
+ * the second half of training, and final mode-frequency divergence, one entry per seed.
+ */
+export function variantOutcome(
+  variant: ToyVariant,
+  runs: ToyRun[],
+  mixture: GaussianMixture,
+  coverageShare: number,
+  steps: number,
+): VariantOutcome {
+  const group = runs.filter((run) => run.variant === variant);
+  const changes = group.map((run) => runCoverageChanges(run, mixture, coverageShare, steps / 2));
+  return {
+    label: variant.label,
+    finalModesCovered: group.map((run) => finalValue(run, 'modesCovered')),
+    losses: changes.map((change) => change.losses),
+    hops: changes.map((change) => change.hops),
+    finalModeDivergence: group.map((run) => finalValue(run, 'modeDivergence')),
+    complete: group.filter((run) => run.status?.state === 'complete').length,
+    runs: group.length,
+  };
+}

@@ -4,6 +4,7 @@
  */
 import type { ClaimOutcome } from '../../src/claims/claim.ts';
 import { CLAIM_TITLES } from '../../src/claims/claim.ts';
+import { median as d3Median } from 'd3-array';
 
 /** Final figures of one cost's runs, as the verdicts use them. */
 export interface VariantOutcome {
@@ -21,11 +22,9 @@ export interface VariantOutcome {
   runs: number;
 }
 
+/** Returns the median of the finite values, or NaN when there are none. */
 export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return d3Median(values) ?? Number.NaN;
 }
 
 const format = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));

@@ -14,19 +14,19 @@ import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '../
 import type { Section } from '../../src/figures.ts';
 import { createMixture, type MixtureConfig } from '../../src/data/mixtures.ts';
 import {
-  finalValue,
   metricOverTraining,
   modeFrequencyTable,
-  runCoverageChanges,
   runSummaries,
   scatterFigures,
   summaryTable,
+  toySetup,
+  toyTrainSettings,
   trainToyRuns,
-  type ToyRun,
+  variantOutcome,
   type ToyScaleSettings,
   type ToyVariant,
 } from '../ring/toyRuns.ts';
-import { spiralVerdict, type VariantOutcome } from '../ring/verdict.ts';
+import { spiralVerdict } from '../ring/verdict.ts';
 
 const NAME = 'spiral';
 const MIXTURE: MixtureConfig = { kind: 'spiral' };
@@ -40,29 +40,13 @@ const DEEP = { generatorHidden: [128, 128, 128], discriminatorHidden: [128, 128,
 const NS_DEEP: ToyVariant = { label: 'NS, 3 hidden layers', cost: 'ns', setup: DEEP };
 const MM_DEEP: ToyVariant = { label: 'MM, 3 hidden layers', cost: 'mm', setup: DEEP };
 
-function trainSettings(steps: number, learningRate: number, evaluations: number) {
-  const every = Math.max(1, Math.round(steps / evaluations));
-  const adam = { learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  return {
-    steps,
-    batchSize: 128,
-    noiseDimension: 128,
-    generatorAdam: adam,
-    discriminatorAdam: adam,
-    logEvery: every,
-    evaluateEvery: every,
-    checkpointEvery: Math.max(every, Math.round(steps / 10)),
-    sampleSteps: [Math.round(steps / 4), Math.round(steps / 2), steps],
-  };
-}
-
-const SETUP = { generatorHidden: [128, 128], discriminatorHidden: [128, 128], evaluationSamples: 2048, storedSamples: 512, coverageShare: COVERAGE_SHARE };
+const SETUP = toySetup(COVERAGE_SHARE);
 
 export const SPIRAL_SCALES: Record<Exclude<Scale, 'quick'>, ToyScaleSettings> = {
   cpu: {
     variants: [NS, MM, MM_NSAT, MM_UNIT, NS_DEEP, MM_DEEP],
     seeds: [1, 2, 3],
-    train: trainSettings(50000, 5e-4, 50),
+    train: toyTrainSettings(50000, 5e-4, 50),
     setup: SETUP,
     scatterSteps: [12500, 25000, 50000],
     note:
@@ -72,27 +56,13 @@ export const SPIRAL_SCALES: Record<Exclude<Scale, 'quick'>, ToyScaleSettings> = 
   gpu: {
     variants: [NS, MM, MM_NSAT, MM_UNIT, NS_DEEP, MM_DEEP],
     seeds: [1, 2, 3, 4, 5],
-    train: trainSettings(1_000_000, 1e-4, 100),
+    train: toyTrainSettings(1_000_000, 1e-4, 100),
     setup: SETUP,
     scatterSteps: [250000, 500000, 1_000_000],
     note: "GPU scale: the paper's 1 000 000 steps at learning rate 1e-4, 5 seeds per variant, evaluated every 10 000 steps.",
   },
 };
 
-function outcome(variant: ToyVariant, runs: ToyRun[], steps: number): VariantOutcome {
-  const group = runs.filter((run) => run.variant === variant);
-  const mixture = createMixture(MIXTURE);
-  const changes = group.map((run) => runCoverageChanges(run, mixture, COVERAGE_SHARE, steps / 2));
-  return {
-    label: variant.label,
-    finalModesCovered: group.map((run) => finalValue(run, 'modesCovered')),
-    losses: changes.map((change) => change.losses),
-    hops: changes.map((change) => change.hops),
-    finalModeDivergence: group.map((run) => finalValue(run, 'modeDivergence')),
-    complete: group.filter((run) => run.status?.state === 'complete').length,
-    runs: group.length,
-  };
-}
 
 /** Runs the experiment at a scale; `settings` replaces the scale's own (for tests). */
 export async function runSpiral(
@@ -147,7 +117,7 @@ export async function runSpiral(
   };
 
   const sources = runs.filter((r) => r.variant === NS || r.variant === MM).map((r) => `${NAME}/${scale}/${r.id}`);
-  const claims = [spiralVerdict(outcome(NS, runs, steps), outcome(MM, runs, steps), mixture.means.length, sources)];
+  const claims = [spiralVerdict(variantOutcome(NS, runs, mixture, COVERAGE_SHARE, steps), variantOutcome(MM, runs, mixture, COVERAGE_SHARE, steps), mixture.means.length, sources)];
   return {
     experiment: NAME,
     scale,

@@ -58,6 +58,16 @@ test('ring verdict needs MM on every mode', () => {
   assert.is(evidence.id, 'C12');
 });
 
+test('ring verdict is not run on short runs', () => {
+  const mm = outcome('MM', [8, 8, 8], [0, 0, 0]);
+  const result = ringVerdict(outcome('NS', [2, 1, 3], [0, 0, 0]), mm, 8, [], 4000);
+
+  assert.is(result.verdict, 'not run');
+  assert.match(result.evidence, /train 4000 steps and the rule needs at least 20000/);
+  assert.match(result.evidence, /Measured anyway: Ring of 8: at the end MM covered a median of 8 modes/);
+  assert.is(ringVerdict(outcome('NS', [2, 1, 3], [0, 0, 0]), mm, 8, [], 20000).verdict, 'held');
+});
+
 test('ring verdict is not run without finished runs', () => {
   const unfinished = { ...outcome('MM', [8, 8], [0, 0]), complete: 1 };
   const result = ringVerdict(outcome('NS', [1, 1], [0, 0]), unfinished, 8, []);

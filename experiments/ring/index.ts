@@ -124,7 +124,7 @@ export async function runRing(
   };
 
   const sources = runs.filter((r) => r.variant === NS || r.variant === MM).map((r) => `${NAME}/${scale}/${r.id}`);
-  const claims = [ringVerdict(variantOutcome(NS, runs, mixture, COVERAGE_SHARE, steps), variantOutcome(MM, runs, mixture, COVERAGE_SHARE, steps), mixture.means.length, sources)];
+  const claims = [ringVerdict(variantOutcome(NS, runs, mixture, COVERAGE_SHARE, steps), variantOutcome(MM, runs, mixture, COVERAGE_SHARE, steps), mixture.means.length, sources, steps)];
   return {
     experiment: NAME,
     scale,

@@ -42,7 +42,7 @@ function notRun(label: string, outcomes: VariantOutcome[], sources: string[]): C
 }
 
 /**
- * Fewest training steps at which the ring rule is applied. In calibration runs at learning
+ * Minimum number of training steps at which the ring rule is applied. In calibration runs at learning
  * rate 5e-4, MM had left its early collapse within 6000 steps in only one seed of four, so
  * shorter runs measure the start of training, not where MM and NS end up.
  * NOTE: a judgment from those runs; the cpu scale (20 000 steps) has not been run yet.
@@ -71,10 +71,12 @@ export function ringVerdict(
   const mmCoversAll = mmCovered === modeCount;
   const nsDropsOrHops = nsCovered < mmCovered || nsLosses > mmLosses;
   const tooShort = steps < RING_MINIMUM_STEPS;
+  let verdict: ClaimOutcome['verdict'] = mmCoversAll && nsDropsOrHops ? 'held' : 'not held';
+  if (tooShort) verdict = 'not run';
   return {
     id: 'C12',
     title: CLAIM_TITLES.C12,
-    verdict: tooShort ? 'not run' : mmCoversAll && nsDropsOrHops ? 'held' : 'not held',
+    verdict,
     evidence:
       (tooShort
         ? `Not run: the ring runs train ${steps} steps and the rule needs at least ${RING_MINIMUM_STEPS} ` +

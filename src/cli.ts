@@ -77,7 +77,8 @@ function parseArguments(command: Command, argv: string[]): ParsedArguments {
       : [token, undefined];
     const spec = command.options.find((option) => option.name === flag);
     if (spec === undefined) {
-      throw new UsageError(`${prefix}: unknown option "${token}"; expected one of ${optionList(command.options)} or --help`);
+      const expected = command.options.length > 0 ? `one of ${optionList(command.options)} or --help` : 'no options but --help';
+      throw new UsageError(`${prefix}: unknown option "${token}"; expected ${expected}`);
     }
     if (spec.value === undefined) {
       if (inlineValue !== undefined) {
@@ -187,7 +188,7 @@ function describeBackend(backend: BackendInfo): string {
 const reportCommand: Command = {
   name: 'report',
   summary: 'Run a suite (properties, simulations, experiments) and write the HTML report and results.json.',
-  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--force]',
+  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--shard I/N] [--force]',
   details:
     'Every suite runs all claim properties and simulations. quick runs each experiment at its quick scale ' +
     '(minutes on 2 cores), paper-cpu at its cpu scale, and paper-gpu at full scale (the epochs and sizes of ' +

@@ -162,7 +162,7 @@ export async function downloadResumable(url: string, partFile: string, name: str
       return;
     } catch (error) {
       const kept = await fileSize(partFile);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeFailure(error);
       if (error instanceof PermanentDownloadError || attempt >= attempts) {
         throw new Error(
           `download of ${name} failed after ${attempt} ${attempt === 1 ? 'try' : 'tries'}: ${reason}` +
@@ -180,4 +180,14 @@ export async function md5OfFile(file: string): Promise<string> {
   const hash = createHash('md5');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * Returns an error's message with the cause that Node's fetch keeps apart: its own message is
+ * only "fetch failed", and the cause says what failed (ECONNREFUSED 127.0.0.1:9, say).
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause !== undefined && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message;
 }

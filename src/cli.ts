@@ -5,6 +5,7 @@
  * where its runs are kept and exits with 130 (SIGINT) or 143 (SIGTERM).
  */
 import { randomInt } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackendInfo } from './backend.ts';
 import { CLAIM_IDS, CLAIM_TITLES } from './claims/claim.ts';
@@ -122,6 +123,14 @@ function parseSeed(command: string, raw: string | undefined): number {
 function expectPositionals(command: string, positionals: string[], names: string[]): void {
   if (positionals.length > names.length) {
     throw new UsageError(`${PROGRAM} ${command}: unexpected argument "${positionals[names.length]}"`);
+  }
+}
+
+/** Rejects an output path whose folder is missing, before any work starts. */
+async function expectWritableFolder(command: string, option: string, folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    throw new UsageError(`${PROGRAM} ${command}: ${option} needs an existing folder, but ${folder} is not one; create it first`);
   }
 }
 
@@ -287,6 +296,8 @@ const simCommand: Command = {
     expectPositionals('sim', parsed.positionals, ['NAME']);
     const simulation = simulations.find((candidate) => candidate.name === name);
     if (simulation === undefined) throw new UsageError(`${PROGRAM} sim: unknown simulation "${name}"; expected one of ${names}`);
+    const outFile = stringOption(parsed, 'out');
+    if (outFile !== undefined) await expectWritableFolder('sim', '--out', path.dirname(path.resolve(outFile)));
 
     const log = new ProgressLog(process.stderr);
     const started = performance.now();

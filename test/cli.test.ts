@@ -138,6 +138,7 @@ test('out-of-range values: exit 2, one line', async () => {
     [['sim', 'no-such-sim'], '"no-such-sim"', 'scaling-factors'],
     [['sim'], 'missing simulation name'],
     [['sim', 'scaling-factors', '--json=yes'], '--json takes no value'],
+    [['sim', 'scaling-factors', '--out', '/nonexistent-folder/result.json'], '--out', '/nonexistent-folder'],
   ]);
 });
 

@@ -192,7 +192,8 @@ test('sim --json output larger than a pipe buffer arrives whole', async () => {
 });
 
 test('other failures: exit 1, a message, stack only when debugging', async () => {
-  const target = path.join(os.tmpdir(), 'gan-dynamics-no-such-folder', 'result.json');
+  // A folder where the result file should go: writing succeeds, renaming onto it fails.
+  const target = await mkdtemp(path.join(os.tmpdir(), 'gan-dynamics-out-'));
 
   const [plain, debug] = await Promise.all([
     gan(['sim', 'scaling-factors', '--out', target]),
@@ -200,7 +201,7 @@ test('other failures: exit 1, a message, stack only when debugging', async () =>
   ]);
 
   assert.is(plain.code, 1);
-  assert.match(plain.stderr, /gan-dynamics sim: ENOENT/);
+  assert.match(plain.stderr, /gan-dynamics sim: E(ISDIR|NOTEMPTY|EXIST)/);
   assert.not.match(plain.stderr, /\n\s+at /, 'no stack trace');
   assert.is(debug.code, 1);
   assert.match(debug.stderr, /\n\s+at /, 'stack trace with GAN_DYNAMICS_DEBUG=1');

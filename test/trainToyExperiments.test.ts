@@ -66,7 +66,9 @@ test('ring experiment builds its section and verdict', async () => {
   assert.equal(section.tables[1].rows.length, 9, 'eight modes and "none"');
   assert.is(result.claims.length, 1);
   assert.is(result.claims[0].id, 'C12');
-  assert.ok(['held', 'not held'].includes(result.claims[0].verdict));
+  // Tiny runs are shorter than the rule's minimum, so the verdict keeps only the figures.
+  assert.is(result.claims[0].verdict, 'not run');
+  assert.match(result.claims[0].evidence, /Measured anyway: Ring of 8/);
   assert.match(section.text.join(' '), /4000 steps/);
   assert.ok(progress.length > 0);
   assert.ok((await fs.readdir(path.join(runsDir, 'ring', 'quick'))).includes('NS__seed1'));

@@ -11,6 +11,7 @@
  * over `repeats` timings and the min–max range.
  */
 import * as tf from '@tensorflow/tfjs';
+import { benchMnistSteps, formatMnistBench } from './mnist.ts';
 import { selectBackend } from '../src/backend.ts';
 import { installWasmMatMulFix, uninstallWasmMatMulFix } from '../src/kernels/wasmMatMul.ts';
 import { resolveTrainConfig } from '../src/train/config.ts';
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
     }
   }
   if (tf.memory().numTensors > 0) console.log(`\n(${tf.memory().numTensors} tensors still allocated)`);
+
+  // The MNIST networks are timed with the wasm fixes in place, as training runs them.
+  if (backend.name === 'wasm') installWasmMatMulFix();
+  if (!process.argv.includes('--toy-only')) {
+    const mnistOptions = { repeats: Math.min(repeats, 3), steps: Math.max(5, Math.round(steps / 4)), warmup: 2 };
+    console.log('');
+    console.log(formatMnistBench(await benchMnistSteps(mnistOptions), backend, mnistOptions));
+  }
 }
 
 main().catch((error) => {

@@ -398,7 +398,7 @@ test('data command fetches and checks', async () => {
     const url = pathToFileURL(source).toString();
     const failed = capture();
     assert.is(await runDataCommand(['fetch', 'cifar10', `--dir=${dir}`, '--url', url, '--allow-short-batches'], failed.io), 1);
-    assert.match(failed.err.at(-1) ?? '', /^data fetch: cifar-10-binary\.tar\.gz from file:.* failed its checksum/);
+    assert.match(failed.err.at(-1) ?? '', /^gan-dynamics data fetch: cifar-10-binary\.tar\.gz from file:.* failed its checksum/);
 
     await mkdir(path.join(dir, 'cat', 'CAT_00'), { recursive: true });
     await writeFile(path.join(dir, 'cat', 'CAT_00', 'a.png'), GRAY_PNG);

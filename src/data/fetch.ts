@@ -162,9 +162,9 @@ export async function fetchDataset(name: DatasetName, dir: string, options: Fetc
   }
 }
 
-const USAGE = `usage:
-  data fetch cifar10|cat|ffhq --dir DIR [--url URL] [--keep-archives] [--allow-short-batches]
-  data check DIR [--allow-short-batches]
+const USAGE = `Usage:
+  gan-dynamics data fetch cifar10|cat|ffhq --dir DIR [--url URL] [--keep-archives] [--allow-short-batches]
+  gan-dynamics data check DIR [--allow-short-batches]
 
 fetch   downloads a dataset, verifies its checksum and unpacks it to DIR/NAME
         --dir DIR              data directory (created if missing)
@@ -258,7 +258,7 @@ export async function runDataCommand(argv: string[], io: CommandIo = defaultIo):
   try {
     parsed = parseArguments(words);
   } catch (error) {
-    io.err(`data: ${(error as Error).message}; run \`data --help\` for usage`);
+    io.err(`gan-dynamics data: ${(error as Error).message}; see gan-dynamics data --help`);
     return 2;
   }
   const { positional, flags } = parsed;
@@ -267,7 +267,7 @@ export async function runDataCommand(argv: string[], io: CommandIo = defaultIo):
     return 0;
   }
   const usageError = (reason: string): number => {
-    io.err(`data: ${reason}; run \`data --help\` for usage`);
+    io.err(`gan-dynamics data: ${reason}; see gan-dynamics data --help`);
     return 2;
   };
   const checkOptions: CheckOptions = { allowShortBatches: flags.has('--allow-short-batches') };
@@ -301,7 +301,7 @@ export async function runDataCommand(argv: string[], io: CommandIo = defaultIo):
     }
     return usageError(command === undefined ? 'missing command (fetch or check)' : `unknown command "${command}"`);
   } catch (error) {
-    io.err(`data ${command}: ${(error as Error).message}`);
+    io.err(`gan-dynamics data ${command}: ${(error as Error).message}`);
     return 1;
   }
 }

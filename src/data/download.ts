@@ -183,8 +183,8 @@ export async function md5OfFile(file: string): Promise<string> {
 }
 
 /**
- * Returns an error's message with the cause that Node's fetch keeps apart: its own message is
- * only "fetch failed", and the cause says what failed (ECONNREFUSED 127.0.0.1:9, say).
+ * Returns an error's message with its cause. Node's fetch reports only "fetch failed" and
+ * keeps the reason, such as "connect ECONNREFUSED 127.0.0.1:59999", in the cause.
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

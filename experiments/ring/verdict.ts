@@ -79,7 +79,7 @@ export function ringVerdict(
     verdict,
     evidence:
       (tooShort
-        ? `Not run: the ring runs train ${steps} steps and the rule needs at least ${RING_MINIMUM_STEPS} ` +
+        ? `The ring runs train ${steps} steps and the rule needs at least ${RING_MINIMUM_STEPS} ` +
           '(scale cpu, suite paper-cpu). Measured anyway: '
         : '') +
       `Ring of ${modeCount}: at the end MM covered a median of ${format(mmCovered)} modes ` +

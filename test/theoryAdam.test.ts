@@ -10,7 +10,7 @@ import { adamApproximation, adamRegime } from '../src/theory/adamRegimes.ts';
 
 const adam = suite('Adam examples');
 
-const B5 = { alpha: 1e-3, beta1: 0.9, beta2: 0.999 };
+const ADAM_CASE = { alpha: 1e-3, beta1: 0.9, beta2: 0.999 };
 
 /** |actual − expected| ≤ relative·|expected|, with a message that shows both. */
 function assertRelative(actual: number, expected: number, relative: number, label: string): void {
@@ -22,25 +22,25 @@ function assertRelative(actual: number, expected: number, relative: number, labe
 
 adam('g = ε = 1e−7: first step moves θ to −5.0e−4', () => {
   // Step 1 has m̂ = g and v̂ = g², so θ1 = −lr·g/(|g| + ε) = −1e−3·½.
-  const { theta } = adamTrajectory({ ...B5, gradients: [1e-7], steps: 1, epsilon: 1e-7 });
+  const { theta } = adamTrajectory({ ...ADAM_CASE, gradients: [1e-7], steps: 1, epsilon: 1e-7 });
   assertRelative(theta[0], -5.0e-4, 1e-12, 'θ1');
 });
 
 adam('g = 1e−7 with ε = 1e−8: θ1 = −9.0909e−4', () => {
   // −1e−3·1e−7/(1e−7 + 1e−8) = −1e−3/1.1.
-  const { theta } = adamTrajectory({ ...B5, gradients: [1e-7], steps: 1, epsilon: 1e-8 });
+  const { theta } = adamTrajectory({ ...ADAM_CASE, gradients: [1e-7], steps: 1, epsilon: 1e-8 });
   assertRelative(theta[0], -9.0909e-4, 1e-5, 'θ1');
 });
 
 adam('gradients 1, −1, 0.5 with bias correction', () => {
-  const { theta } = adamTrajectory({ ...B5, gradients: [1, -1, 0.5], steps: 3, epsilon: 1e-7 });
+  const { theta } = adamTrajectory({ ...ADAM_CASE, gradients: [1, -1, 0.5], steps: 3, epsilon: 1e-7 });
   assertRelative(theta[0], -9.9999990e-4, 1e-8, 'θ1');
   assertRelative(theta[1], -9.4736833e-4, 1e-8, 'θ2');
   assertRelative(theta[2], -1.12209384e-3, 1e-8, 'θ3');
 });
 
 adam('gradients 1, −1, 0.5 without bias correction', () => {
-  const { theta } = adamTrajectory({ ...B5, gradients: [1, -1, 0.5], steps: 3, epsilon: 1e-7, biasCorrection: false });
+  const { theta } = adamTrajectory({ ...ADAM_CASE, gradients: [1, -1, 0.5], steps: 3, epsilon: 1e-7, biasCorrection: false });
   assertRelative(theta[0], -3.16227e-3, 1e-5, 'θ1');
   assertRelative(theta[1], -2.93861e-3, 1e-5, 'θ2');
   assertRelative(theta[2], -3.80354e-3, 1e-5, 'θ3');

@@ -137,7 +137,7 @@ test('alternating step updates D before G', () => {
 });
 
 test('training steps leak no tensors', async () => {
-  // Case B7: G dense 2→2, D dense 2→1, batch 4 from the ring, 50 steps with a read per step.
+  // Leak check: G dense 2→2, D dense 2→1, batch 4 from the ring, 50 steps with a read per step.
   await tf.setBackend('wasm');
   const { trainer, dispose } = toyTrainer({ batchSize: 4, gradientPenalty: 1, logEvery: 10 }, { g: [2, 2], d: [2, 1] });
   const run = async (step: number) => {

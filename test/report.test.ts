@@ -215,6 +215,8 @@ test('writeReport writes index.html, plotly.js and results.json', async () => {
     assert.equal(names, ['index.html', 'plotly.js', 'results.json'], 'no temporary files are left');
     assert.ok((await stat(files.plotly)).size > 1_000_000, 'plotly.js is the full bundle');
     const results = JSON.parse(await readFile(files.results, 'utf8'));
+    assert.is(results.format, 1);
+    assert.match(results.packageVersion, /^\d+\.\d+\.\d+/);
     assert.is(results.generated, data.generated);
     assert.ok(!Number.isNaN(Date.parse(results.generated)));
     assert.equal(results.backend, FIXTURE_BACKEND);

@@ -17,6 +17,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { seededUniform } from './seededUniform.ts';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
 export const MIN_IMAGE_SIZE = 32;
@@ -228,22 +229,10 @@ export async function listImageFiles(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Shuffles a copy of `items` (Fisher–Yates) in an order fixed by `seed`; seed 0 is a seed like any other. */
 export function shuffleWithSeed<T>(items: readonly T[], seed: number): T[] {
   if (!Number.isInteger(seed)) throw new RangeError(`shuffleWithSeed: seed must be an integer, received ${seed}`);
-  const random = mulberry32(seed);
+  const random = seededUniform(seed);
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

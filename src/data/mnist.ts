@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { IdxFormatError, readIdxFile } from './idx.ts';
+import { seededUniform } from './seededUniform.ts';
 
 /** Images with one integer class label each, pixels as bytes in NHWC row-major order. */
 export interface ImageSet {
@@ -142,18 +143,6 @@ export function padImages(set: ImageSet, size: number): ImageSet {
     }
   }
   return { ...set, name: set.name.replace(/-\d+$/, '') + `-${size}`, height: size, width: size, pixels };
-}
-
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The shape every experiment shares. An experiment reproduces one paper figure or table by
- * training GANs; it runs at a scale, writes its runs under a run store, turns the results
- * into report sections and computes the verdicts of the claims it gives evidence for.
+ * training GANs at a scale, with its runs under a run store. It turns the results into
+ * report sections and computes the verdicts of the claims it gives evidence for.
  */
 import type { BackendInfo } from '../src/backend.ts';
 import type { ClaimOutcome } from '../src/claims/claim.ts';

@@ -248,13 +248,15 @@ test('diagnostics match independent computations', async () => {
   close(diagnostics.fakeProbabilityMedian, (expected.probabilities[7] + expected.probabilities[8]) / 2, 'median D_p');
   close(diagnostics.nsMmNsatCosine, dot / (normNs * normMmNsat), 'cosine');
   close(diagnostics.nsMmNsatNormRatio, normMmNsat / normNs, 'norm ratio');
-  assert.ok(diagnostics.nsMmNsatCosine > 0 && diagnostics.nsMmNsatCosine <= 1 + 1e-6);
+  assert.ok(diagnostics.nsMmNsatCosine > 0, 'cosine is positive');
+  assert.ok(diagnostics.nsMmNsatCosine <= 1 + 1e-6, 'cosine is at most 1');
 
   const after = { g: snapshot(generator), d: snapshot(discriminator) };
   const change = (x: number[][], y: number[][]) => Math.hypot(...x.flat().map((v, i) => v - y.flat()[i]));
   close(diagnostics.updateNormGenerator, change(after.g, before.g), '|Δθ|');
   close(diagnostics.updateNormDiscriminator, change(after.d, before.d), '|Δφ|');
-  assert.ok(diagnostics.gradientNormGenerator > 0 && diagnostics.gradientNormDiscriminator > 0);
+  assert.ok(diagnostics.gradientNormGenerator > 0, 'G gradient norm is positive');
+  assert.ok(diagnostics.gradientNormDiscriminator > 0, 'D gradient norm is positive');
   assert.is(config.cost, 'ns');
   dispose();
 });

@@ -39,7 +39,7 @@ export function toyTrainSettings(steps: number, learningRate: number, evaluation
   };
 }
 
-/** The toy script's networks (two hidden layers of 128 ReLU units) and the evaluation sizes. */
+/** Returns the toy script's networks (two hidden layers of 128 ReLU units) and the evaluation sizes. */
 export function toySetup(coverageShare: number) {
   return {
     generatorHidden: [128, 128],

@@ -1,7 +1,7 @@
 /**
  * The claims C1–C19 that the suite shows, and the shape of a measured verdict. A verdict
  * is always computed from a property run, a simulation or a training run in the same
- * command; `not run` says that no such evidence exists at the scale that was run.
+ * command; `not run` means that no such evidence exists at the scale that was run.
  */
 
 export type Verdict = 'held' | 'not held' | 'not run';
@@ -10,7 +10,7 @@ export interface ClaimOutcome {
   id: string;
   title: string;
   verdict: Verdict;
-  /** What was run and what it measured, in one or two sentences with the figures. */
+  /** Description of the runs and their measured figures, in one or two sentences. */
   evidence: string;
   /** Names of the properties, simulations or runs behind the verdict. */
   sources: string[];

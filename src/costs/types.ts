@@ -5,11 +5,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CostFamily } from '../theory/costNames.ts';
 
-/** How a batch of per-sample costs becomes one number. */
+/** Reduction of a batch of per-sample costs to one number. */
 export type Reduction = 'mean' | 'sum';
 
 export interface CostOptions {
-  /** Mean over the batch (default) or sum, as the paper's own code does. */
+  /** Mean over the batch (default) or sum, as the authors' code (awweide/mm-nsat) does. */
   reduction?: Reduction;
   /** ε_R in the MM-nsat batch factor. */
   rescaleEpsilon?: number;

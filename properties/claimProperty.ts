@@ -26,7 +26,10 @@ export interface PropertyOutcome {
   seed: number;
 }
 
-/** Runs one claim property with fast-check and returns its outcome; never throws. */
+/**
+ * Runs one claim property with fast-check and returns its outcome. A failing property is
+ * reported in the outcome with its counterexample; an error while building it still throws.
+ */
 export async function checkClaimProperty(
   definition: ClaimProperty,
   seed: number = Date.now() ^ 0,

@@ -197,7 +197,7 @@ function describeBackend(backend: BackendInfo): string {
 const reportCommand: Command = {
   name: 'report',
   summary: 'Run a suite (properties, simulations, experiments) and write the HTML report and results.json.',
-  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--shard I/N] [--force]',
+  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--shard I/N] [--experiments NAMES] [--force]',
   details:
     'Every suite runs all claim properties and simulations. quick runs each experiment at its quick scale ' +
     '(minutes on 2 cores), paper-cpu at its cpu scale, and paper-gpu at full scale (the epochs and sizes of ' +
@@ -210,6 +210,11 @@ const reportCommand: Command = {
     { name: 'backend', value: 'NAME', choices: BACKEND_CHOICES, help: 'tfjs backend to use; default: the first that loads of tensorflow, wasm, cpu.' },
     { name: 'seed', value: 'N', help: `fast-check seed of the properties, an integer in [0, ${MAX_SEED}] (default: PROPERTY_SEED, else random; the report shows it).` },
     { name: 'force', help: 'Run the paper-gpu suite on a backend other than tensorflow.' },
+    {
+      name: 'experiments',
+      value: 'NAMES',
+      help: 'Comma-separated experiment names (see `list`) to run at the suite\'s scale; the others are listed as not selected. Default: every experiment.',
+    },
     {
       name: 'shard',
       value: 'I/N',
@@ -246,13 +251,14 @@ const reportCommand: Command = {
       import('./report/suite.ts'),
       import('./report/writeReport.ts'),
     ]);
+    const only = parseExperimentNames(stringOption(parsed, 'experiments'), experiments.map((experiment) => experiment.name));
     const controller = new AbortController();
     const interrupts = watchInterrupts(controller, runsDir, log);
     let data;
     try {
       data = await runSuite(
         { properties: allClaimProperties, simulations, experiments },
-        { suite, backend, runsDir, seed, log, signal: controller.signal, shard },
+        { suite, backend, runsDir, seed, log, signal: controller.signal, shard, only },
       );
     } catch (error) {
       if (!controller.signal.aborted) throw error;
@@ -340,6 +346,19 @@ const listCommand: Command = {
     return 0;
   },
 };
+
+/** Reads `--experiments a,b` as known experiment names, as a usage error naming the unknown one. */
+function parseExperimentNames(raw: string | undefined, known: string[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new UsageError(`${PROGRAM} report: --experiments needs at least one name; expected some of ${known.join(', ')}`);
+  for (const name of names) {
+    if (!known.includes(name)) {
+      throw new UsageError(`${PROGRAM} report: unknown experiment "${name}" in --experiments; expected some of ${known.join(', ')}`);
+    }
+  }
+  return names;
+}
 
 /** Reads `--shard i/n`, else a Slurm array job's task, as a usage error when malformed. */
 function parseShardOption(text: string | undefined): Shard {

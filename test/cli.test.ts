@@ -135,6 +135,7 @@ test('out-of-range values: exit 2, one line', async () => {
     [['report', '--seed', '-1'], '"-1"', '--seed', '[0, 2147483647]'],
     [['report', '--shard', '2/2'], '--shard', 'i/n', '"2/2"'],
     [['report', '--shard', 'half'], '--shard', '"half"'],
+    [['report', '--experiments', 'mnist-saturation,rign'], '"rign"', '--experiments', 'ring'],
     [['sim', 'no-such-sim'], '"no-such-sim"', 'scaling-factors'],
     [['sim'], 'missing simulation name'],
     [['sim', 'scaling-factors', '--json=yes'], '--json takes no value'],

@@ -243,6 +243,16 @@ test('suite records experiments skipped at its scale', async () => {
   assert.equal(data.failures, []);
 });
 
+test('suite runs only the selected experiments and lists the rest as not selected', async () => {
+  const data = await runSuite(
+    { properties: [], simulations: [], experiments: [fixtureExperiment(), { ...fixtureExperiment(), name: 'fixture-other' }] },
+    { suite: 'quick', backend: FIXTURE_BACKEND, runsDir: os.tmpdir(), seed: 1, log: silentLog(), only: ['fixture-other'] },
+  );
+
+  assert.is(data.experiments.length, 1);
+  assert.equal(data.skippedExperiments, [{ name: fixtureExperiment().name, reason: 'not selected: this report ran only fixture-other' }]);
+});
+
 test('suite turns a throwing simulation into a failure', async () => {
   const broken = { ...fixtureSimulation(), name: 'broken', run: () => { throw new Error('diverged at step 3'); } };
 

@@ -35,6 +35,8 @@ export interface SuiteOptions {
   signal?: AbortSignal;
   /** The part of each experiment's sweep to train here; the whole sweep when absent. */
   shard?: Shard;
+  /** Names of the experiments to run at the suite's scale; all of them when absent. */
+  only?: string[];
 }
 
 function seconds(): number {
@@ -138,10 +140,13 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
 
   const experiments: ExperimentResult[] = [];
   const skippedExperiments: ReportData['skippedExperiments'] = [];
-  const planned = parts.experiments.filter((experiment) => experiment.scales.includes(scale));
+  const selected = (experiment: Experiment) => options.only === undefined || options.only.includes(experiment.name);
+  const planned = parts.experiments.filter((experiment) => experiment.scales.includes(scale) && selected(experiment));
   for (const experiment of parts.experiments) {
-    if (!planned.includes(experiment)) {
+    if (!experiment.scales.includes(scale)) {
       skippedExperiments.push({ name: experiment.name, reason: `runs at scale ${experiment.scales.join(', ')} only` });
+    } else if (!selected(experiment)) {
+      skippedExperiments.push({ name: experiment.name, reason: `not selected: this report ran only ${options.only!.join(', ')}` });
     }
   }
   for (const [index, experiment] of planned.entries()) {

@@ -106,6 +106,7 @@ function firstLine(error: unknown): string {
  * is tried and a failure throws with the reason; without it the first that loads wins.
  */
 export async function selectBackend(requested?: string): Promise<BackendInfo> {
+  silenceCpuInstallNotice();
   const skipped: string[] = [];
   if (requested !== undefined) {
     if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
@@ -127,4 +128,14 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
     return loaded;
   }
   return (await tryTensorflow(skipped)) ?? (await tryWasm(skipped)) ?? (await useCpu(skipped));
+}
+
+/**
+ * tfjs's cpu backend prints advice to install tfjs-node on its first tensor under Node.
+ * The selection above has already tried tfjs-node and records why it did not load, and
+ * some properties use the cpu backend beside wasm, so the advice would only mislead.
+ */
+function silenceCpuInstallNotice(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu !== null && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }

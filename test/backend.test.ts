@@ -48,4 +48,20 @@ test('backend names a missing tensorflow package', async () => {
   assert.is(info.name, 'tensorflow');
 });
 
+test('the cpu backend prints no install advice once a backend is selected', async () => {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...parts: unknown[]) => void warnings.push(parts.join(' '));
+  try {
+    const cpu = tf.findBackend('cpu') as { firstUse?: boolean };
+    cpu.firstUse = true;
+    await selectBackend('wasm');
+    await tf.setBackend('cpu');
+    tf.tidy(() => tf.tensor([1, 2]).dataSync());
+  } finally {
+    console.warn = original;
+  }
+  assert.equal(warnings.filter((line) => line.includes('node backend')), []);
+});
+
 test.run();

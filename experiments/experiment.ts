@@ -26,6 +26,16 @@ export interface ExperimentContext {
   signal?: AbortSignal;
   /** The part of every sweep this process trains; runs of other shards are only read. */
   shard?: Shard;
+  /**
+   * Data directory that `gan-dynamics data fetch` fills (CIFAR-10, CAT, FFHQ). Experiments
+   * on those datasets report their claims as not run when it is absent.
+   */
+  dataDir?: string;
+  /**
+   * Folder of the InceptionV3 tfjs graph model (model.json and its shards). FID is computed
+   * only with it; without it FID is not run.
+   */
+  inception?: string;
 }
 
 /** One training run as listed in results.json. */

@@ -37,6 +37,10 @@ export interface SuiteOptions {
   shard?: Shard;
   /** Names of the experiments to run at the suite's scale; all of them when absent. */
   only?: string[];
+  /** Data directory of CIFAR-10, CAT and FFHQ, passed to every experiment. */
+  dataDir?: string;
+  /** Folder of the InceptionV3 graph model for FID, passed to every experiment. */
+  inception?: string;
 }
 
 function seconds(): number {
@@ -86,6 +90,8 @@ async function runExperiment(
       backend: options.backend,
       signal: options.signal,
       shard: options.shard,
+      dataDir: options.dataDir,
+      inception: options.inception,
       progress: (done, total, label) => {
         log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds())} ${label}`);
       },

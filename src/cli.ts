@@ -134,6 +134,14 @@ async function expectWritableFolder(command: string, option: string, folder: str
   }
 }
 
+/** Rejects an input folder that does not exist, before any work starts. */
+async function expectExistingFolder(command: string, option: string, folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    throw new UsageError(`${PROGRAM} ${command}: ${option} needs an existing folder, but ${folder} ${info === undefined ? 'does not exist' : 'is not a folder'}`);
+  }
+}
+
 /** Width at which help paragraphs wrap. */
 const HELP_WIDTH = 88;
 
@@ -197,7 +205,7 @@ function describeBackend(backend: BackendInfo): string {
 const reportCommand: Command = {
   name: 'report',
   summary: 'Run a suite (properties, simulations, experiments) and write the HTML report and results.json.',
-  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--shard I/N] [--experiments NAMES] [--force]',
+  usage: 'report [--suite quick|paper-cpu|paper-gpu] [--out DIR] [--runs DIR] [--backend tensorflow|wasm|cpu] [--seed N] [--shard I/N] [--experiments NAMES] [--data DIR] [--inception DIR] [--force]',
   details:
     'Every suite runs all claim properties and simulations. quick runs each experiment at its quick scale ' +
     '(minutes on 2 cores), paper-cpu at its cpu scale, and paper-gpu at full scale (the epochs and sizes of ' +
@@ -216,6 +224,20 @@ const reportCommand: Command = {
       help: 'Comma-separated experiment names (see `list`) to run at the suite\'s scale; the others are listed as not selected. Default: every experiment.',
     },
     {
+      name: 'data',
+      value: 'DIR',
+      help:
+        'Data directory filled by `data fetch` (cifar10, cat, ffhq below it), for the CIFAR-10, CAT and FFHQ experiments. ' +
+        'Without it their claims read not run.',
+    },
+    {
+      name: 'inception',
+      value: 'DIR',
+      help:
+        'Folder of an InceptionV3 TensorFlow.js graph model (model.json and its weight shards) whose 2048 pool features FID uses. ' +
+        'Without it FID is not run.',
+    },
+    {
       name: 'shard',
       value: 'I/N',
       help:
@@ -230,6 +252,12 @@ const reportCommand: Command = {
     const runsDir = path.resolve(stringOption(parsed, 'runs') ?? 'runs');
     const seed = parseSeed('report', stringOption(parsed, 'seed'));
     const shard = parseShardOption(stringOption(parsed, 'shard'));
+    const dataOption = stringOption(parsed, 'data');
+    const dataDir = dataOption === undefined ? undefined : path.resolve(dataOption);
+    if (dataDir !== undefined) await expectExistingFolder('report', '--data', dataDir);
+    const inceptionOption = stringOption(parsed, 'inception');
+    const inception = inceptionOption === undefined ? undefined : path.resolve(inceptionOption);
+    if (inception !== undefined) await expectExistingFolder('report', '--inception', inception);
     const started = performance.now();
     const log = new ProgressLog(process.stderr);
 
@@ -258,7 +286,7 @@ const reportCommand: Command = {
     try {
       data = await runSuite(
         { properties: allClaimProperties, simulations, experiments },
-        { suite, backend, runsDir, seed, log, signal: controller.signal, shard, only },
+        { suite, backend, runsDir, seed, log, signal: controller.signal, shard, only, dataDir, inception },
       );
     } catch (error) {
       if (!controller.signal.aborted) throw error;

@@ -87,7 +87,7 @@ test('--help and -h exit 0 with usage', async () => {
 
 test('every command has --help with its options', async () => {
   const expected: Record<string, string[]> = {
-    report: ['--suite NAME', '--out DIR', '--runs DIR', '--backend NAME', '--seed N', '--force', '-h, --help'],
+    report: ['--suite NAME', '--out DIR', '--runs DIR', '--backend NAME', '--seed N', '--data DIR', '--inception DIR', '--force', '-h, --help'],
     sim: ['--json', '--out FILE', '-h, --help'],
     list: ['-h, --help'],
   };
@@ -140,6 +140,14 @@ test('out-of-range values: exit 2, one line', async () => {
     [['sim'], 'missing simulation name'],
     [['sim', 'scaling-factors', '--json=yes'], '--json takes no value'],
     [['sim', 'scaling-factors', '--out', '/nonexistent-folder/result.json'], '--out', '/nonexistent-folder'],
+  ]);
+});
+
+test('missing --data or --inception folder: exit 2, one line', async () => {
+  await assertUsageErrors([
+    [['report', '--data', '/nonexistent-data-folder'], '--data', '/nonexistent-data-folder', 'does not exist'],
+    [['report', '--inception=/nonexistent-inception'], '--inception', '/nonexistent-inception', 'does not exist'],
+    [['report', '--inception', 'package.json'], '--inception', 'package.json', 'is not a folder'],
   ]);
 });
 

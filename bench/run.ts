@@ -1,123 +1,184 @@
 /**
- * Benchmark of one GAN training step on the toy networks, in milliseconds per step. A step
- * is one D and one G update with Adam (simultaneous schedule, NS cost). Hidden widths are
- * 64, 128 and 256 and batches 128 and 512, on the selected backend. On wasm every size is
- * timed with and without the matrix-product fix of src/kernels/wasmMatMul.ts.
- *
- *   npm run bench -- [--backend wasm|cpu|tensorflow] [--repeats 7] [--steps 20] [--warmup 10]
- *
- * Each timing is `steps` consecutive steps after `warmup` untimed ones, with one read-back
- * at the end so that asynchronous backends finish their work; the table shows the median
- * over `repeats` timings and the min–max range.
+ * `npm run bench`: our GAN step against PyTorch's on the same workloads, measured in the same
+ * invocation on the same cores (bench/compare.ts). The comparison is the default because it
+ * is the figure a user of the suite asks for; `--sweep` prints the older development tables
+ * (toy sizes with and without the wasm matMul fix, and the MNIST presets).
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { benchMnistSteps, formatMnistBench } from './mnist.ts';
-import { selectBackend } from '../src/backend.ts';
-import { installWasmMatMulFix, uninstallWasmMatMulFix } from '../src/kernels/wasmMatMul.ts';
-import { resolveTrainConfig } from '../src/train/config.ts';
+import { selectBackend, type BackendInfo } from '../src/backend.ts';
 import { GanTrainer } from '../src/train/ganTrainer.ts';
-import { createSetup } from '../src/train/mixtureSetup.ts';
+import { formatComparisonTable, runComparison, type ComparisonRow } from './compare.ts';
+import { benchMnistSteps, formatMnistBench } from './mnist.ts';
+import { integerOption, parseBenchArgs } from './options.ts';
+import { formatProfile, profileSteps } from './profile.ts';
+import { DEFAULT_REPEAT_MS, median, timeSteps } from './timing.ts';
+import { checkTorch, DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT, type TorchSettings } from './torch.ts';
+import { runToySweep } from './toySweep.ts';
+import { COMPARISON_WORKLOADS, selectWorkloads, type ComparisonWorkload } from './workloads.ts';
 
-const WIDTHS = [64, 128, 256];
-const BATCHES = [128, 512];
+const PROGRAM = 'bench';
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+const HELP = `Usage: npm run bench -- [options]
+
+Compares ms per GAN step (one D and one G update with Adam) of this suite with PyTorch's
+on the same workloads: ${COMPARISON_WORKLOADS.map((workload) => workload.name).join(', ')}.
+
+  --compare               the comparison (the default)
+  --backend NAME          tensorflow, wasm or cpu (default: the first that loads)
+  --workload NAME         time only this workload (repeatable)
+  --rounds N              alternate ours and PyTorch N times per workload (default 1)
+  --repeats N             timings per side and round (default 7)
+  --warmup N              untimed steps before the timings (default 5)
+  --steps N               steps per timing (default: as many as last about --repeat-ms)
+  --repeat-ms MS          target length of one timing in milliseconds (default ${DEFAULT_REPEAT_MS})
+  --profile               also print tf.profile kernel times of our step per workload
+  --no-torch              time our side only
+  --python PATH           Python with torch (default ${DEFAULT_PYTHON})
+  --torch-script PATH     the PyTorch baseline script (default ${DEFAULT_TORCH_SCRIPT})
+  --torch-threads N       torch.set_num_threads (default: the cores of this machine)
+
+  --sweep                 instead: toy sizes with and without the wasm matMul fix, then MNIST presets
+  --toy-only              with --sweep: skip the MNIST presets
+`;
+
+const OPTIONS = {
+  help: { type: 'boolean' },
+  compare: { type: 'boolean' },
+  sweep: { type: 'boolean' },
+  'toy-only': { type: 'boolean' },
+  backend: { type: 'string' },
+  workload: { type: 'string', multiple: true },
+  rounds: { type: 'string' },
+  repeats: { type: 'string' },
+  warmup: { type: 'string' },
+  steps: { type: 'string' },
+  'repeat-ms': { type: 'string' },
+  profile: { type: 'boolean' },
+  'no-torch': { type: 'boolean' },
+  python: { type: 'string' },
+  'torch-script': { type: 'string' },
+  'torch-threads': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseBenchArgs<typeof OPTIONS>>;
+
+function describeBackend(backend: BackendInfo): string {
+  const replaced = backend.kernels?.length ? `; kernels replaced by this suite: ${backend.kernels.join(', ')}` : '';
+  return `tfjs ${tf.version.tfjs}, backend ${backend.name} (${backend.package} ${backend.version}), ${backend.threads} thread(s)${replaced}`;
 }
 
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`bench: --${name} must be a positive integer, received ${option(name, '')}`);
-  }
-  return value;
+function loadAverage(): string {
+  return os.loadavg().map((load) => load.toFixed(2)).join(', ');
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Times `steps` training steps `repeats` times and returns milliseconds per step. */
-async function timeSteps(width: number, batchSize: number, repeats: number, steps: number, warmup: number): Promise<number[]> {
-  const config = resolveTrainConfig({ cost: 'ns', steps: 1, batchSize, seed: 1 });
-  const setup = createSetup({ mixture: { kind: 'ring' }, generatorHidden: [width, width], discriminatorHidden: [width, width] }, config);
-  const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config, realBatch: setup.realBatch });
-  let step = 0;
-  const run = async (count: number) => {
-    for (let i = 0; i < count; i++) trainer.step(++step);
-    await setup.generator.variables[0].data();
-  };
+async function profileWorkload(workload: ComparisonWorkload, stepMs: number): Promise<string> {
+  const setup = workload.build(workload.config);
+  const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config: workload.config, realBatch: setup.realBatch });
   try {
-    await run(warmup);
-    const timings: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const start = performance.now();
-      await run(steps);
-      timings.push((performance.now() - start) / steps);
-    }
-    return timings;
+    // A few steps for the small workloads, so that one slow kernel call does not dominate.
+    const steps = Math.max(1, Math.min(20, Math.round(200 / stepMs)));
+    let index = 0;
+    await timeSteps(() => trainer.step(++index), () => setup.generator.variables[0].data(), { repeats: 1, steps: 1, warmup: 3 });
+    const profile = await profileSteps(() => trainer.step(++index), steps);
+    return formatProfile(`${workload.label}, 1 seed, ${steps} step(s) profiled`, profile);
   } finally {
     trainer.dispose();
     setup.dispose();
   }
 }
 
-function format(timings: number[]): string {
-  const digits = (x: number) => {
-    if (x >= 100) return x.toFixed(0);
-    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
-  };
-  return `${digits(median(timings))} (${digits(Math.min(...timings))}–${digits(Math.max(...timings))})`;
-}
+async function compare(values: Values, backend: BackendInfo): Promise<void> {
+  const workloads = selectWorkloads(values.workload);
+  const rounds = integerOption(PROGRAM, 'rounds', values.rounds, 1);
+  const repeats = integerOption(PROGRAM, 'repeats', values.repeats, 7);
+  const warmup = integerOption(PROGRAM, 'warmup', values.warmup, 5, 0);
+  const repeatMs = integerOption(PROGRAM, 'repeat-ms', values['repeat-ms'], DEFAULT_REPEAT_MS);
+  const steps = values.steps === undefined ? undefined : integerOption(PROGRAM, 'steps', values.steps, 1);
+  const cores = os.availableParallelism();
 
-async function main(): Promise<void> {
-  const backend = await selectBackend(process.argv.includes('--backend') ? option('backend', '') : undefined);
-  const repeats = positiveInteger('repeats', 7);
-  const steps = positiveInteger('steps', 20);
-  const warmup = positiveInteger('warmup', 10);
-  const variants = backend.name === 'wasm' ? [true, false] : [false];
-  console.log(
-    `GAN step on ${backend.name} (${backend.package} ${backend.version}, ${backend.threads} thread(s)); ` +
-      `ms per step, median (min–max) of ${repeats} timings of ${steps} steps after ${warmup} warm-up steps`,
-  );
-  console.log(`G: 128 → h → h → 2, D: 2 → h → h → 1, ReLU, NS cost, Adam; node ${process.version}`);
-  console.log('');
-  const header = ['hidden width', 'batch'];
-  if (backend.name === 'wasm') header.push('wasm matMul fix', 'tfjs kernels', 'speed-up');
-  else header.push('ms/step');
-  // The first steps of a process also pay for JIT compilation; keep them out of every row.
-  await timeSteps(WIDTHS[0], BATCHES[0], 1, 1, 3 * warmup);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---:').join('|')}|`);
-  for (const width of WIDTHS) {
-    for (const batchSize of BATCHES) {
-      const cells: string[] = [String(width), String(batchSize)];
-      const medians: number[] = [];
-      for (const fixed of variants) {
-        if (backend.name === 'wasm') {
-          if (fixed) installWasmMatMulFix();
-          else uninstallWasmMatMulFix();
-        }
-        const timings = await timeSteps(width, batchSize, repeats, steps, warmup);
-        medians.push(median(timings));
-        cells.push(format(timings));
-      }
-      if (medians.length === 2) cells.push(`${(medians[1] / medians[0]).toFixed(1)}×`);
-      console.log(`| ${cells.join(' | ')} |`);
+  let torch: TorchSettings | undefined;
+  let torchLine: string;
+  if (values['no-torch']) {
+    torchLine = 'PyTorch: not run (--no-torch)';
+  } else {
+    const settings: TorchSettings = {
+      python: values.python ?? DEFAULT_PYTHON,
+      script: values['torch-script'] ?? DEFAULT_TORCH_SCRIPT,
+      threads: integerOption(PROGRAM, 'torch-threads', values['torch-threads'], cores),
+    };
+    const availability = await checkTorch(settings);
+    if (availability.available) {
+      torch = settings;
+      torchLine = `PyTorch: torch ${availability.version} on ${settings.python}, ${settings.threads} thread(s) (torch.set_num_threads), script ${settings.script}`;
+    } else {
+      torchLine = `${availability.message}. Our figures follow alone.`;
     }
   }
-  if (tf.memory().numTensors > 0) console.log(`\n(${tf.memory().numTensors} tensors still allocated)`);
 
-  // The MNIST networks are timed with the wasm fixes in place, as training runs them.
-  if (backend.name === 'wasm') installWasmMatMulFix();
-  if (!process.argv.includes('--toy-only')) {
+  const stepsText = steps === undefined ? `as many consecutive steps as last about ${repeatMs} ms` : `${steps} consecutive steps`;
+  console.log(`GAN step, ours against PyTorch on the same workloads; this machine has ${cores} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
+  console.log(`ours: ${describeBackend(backend)}; node ${process.version}`);
+  console.log(torchLine);
+  console.log(
+    `Timing: ms per step, median (min–max) of ${repeats} timings per side and round, ${rounds} round(s); each timing is ${stepsText} ` +
+      `after ${warmup} warm-up steps, PyTorch with the same settings in its own process.`,
+  );
+  console.log(
+    'Order: interleaved by workload (ours, then PyTorch, then the next workload); the two sides never run at the same time. ' +
+      `Ratios are ours / PyTorch per round, median over rounds. Load average at start: ${loadAverage()}.`,
+  );
+  console.log('');
+
+  const rows: ComparisonRow[] = await runComparison({
+    workloads,
+    rounds,
+    timing: { repeats, warmup, steps, repeatMs },
+    torch,
+    torchRun: { repeats, warmup, repeatMs },
+    log: (line) => console.error(line),
+  });
+
+  console.log(formatComparisonTable(rows, { torch: torch !== undefined }));
+  for (const row of rows) {
+    if (row.torchError !== undefined) console.log(`\n${row.label}: ${row.torchError}`);
+  }
+  const blas = rows.flatMap((row) => row.rounds.flatMap((round) => round.torch?.blas ?? []));
+  if (blas.length > 0) console.log(`\nPyTorch's BLAS: ${[...new Set(blas)].join(', ')}`);
+  console.log(`Load average at end: ${loadAverage()}.`);
+  console.log('\nWhere our networks differ from the baseline:');
+  for (const workload of workloads) console.log(`- ${workload.name}: ${workload.differences}`);
+
+  if (values.profile) {
+    for (const [index, workload] of workloads.entries()) {
+      const stepMs = median(rows[index].rounds.flatMap((round) => round.ours.wallMs));
+      console.log(`\n${await profileWorkload(workload, stepMs)}`);
+    }
+  }
+}
+
+async function sweep(values: Values, backend: BackendInfo): Promise<void> {
+  const repeats = integerOption(PROGRAM, 'repeats', values.repeats, 7);
+  const steps = integerOption(PROGRAM, 'steps', values.steps, 20);
+  const warmup = integerOption(PROGRAM, 'warmup', values.warmup, 10, 0);
+  console.log(await runToySweep(backend, { repeats, steps, warmup }));
+  if (!values['toy-only']) {
     const mnistOptions = { repeats: Math.min(repeats, 3), steps: Math.max(5, Math.round(steps / 4)), warmup: 2 };
     console.log('');
     console.log(formatMnistBench(await benchMnistSteps(mnistOptions), backend, mnistOptions));
   }
+}
+
+async function main(): Promise<void> {
+  const values = parseBenchArgs(PROGRAM, process.argv.slice(2), OPTIONS);
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (values.sweep && values.compare) throw new RangeError(`${PROGRAM}: --sweep and --compare exclude each other; pick one`);
+  const backend = await selectBackend(values.backend);
+  if (values.sweep) await sweep(values, backend);
+  else await compare(values, backend);
 }
 
 main().catch((error) => {

@@ -1,0 +1,147 @@
+/**
+ * Our GAN step against PyTorch's on the same workloads, cores and invocation. Each round
+ * times one workload on our side, then runs the PyTorch baseline on it in a child process,
+ * then moves to the next workload, so the two sides never run at the same time and share
+ * the machine's state. With several rounds the ratio is taken per round and its median shown.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GanTrainer } from '../src/train/ganTrainer.ts';
+import { formatMs, formatSpread, median, timeSteps, type StepTimings, type TimingOptions } from './timing.ts';
+import { runTorchBaseline, type TorchResult, type TorchRunOptions, type TorchSettings } from './torch.ts';
+import type { ComparisonWorkload } from './workloads.ts';
+
+/** One round's figures for one workload. */
+export interface ComparisonRound {
+  ours: StepTimings;
+  /** S seeds trained as one batched program; wall times are per step of all S seeds. */
+  batched?: StepTimings;
+  torch?: TorchResult;
+}
+
+export interface ComparisonRow {
+  workload: string;
+  label: string;
+  rounds: ComparisonRound[];
+  /** Why the PyTorch figure is missing, when the baseline ran but failed. */
+  torchError?: string;
+}
+
+export interface ComparisonTableOptions {
+  /** S of the batched column; absent when the column is not measured. */
+  seeds?: number;
+  /** Whether PyTorch columns are shown. */
+  torch: boolean;
+}
+
+/** Times `steps` GAN steps of a workload with the project's trainer (one seed). */
+export async function timeWorkload(workload: ComparisonWorkload, timing: TimingOptions): Promise<StepTimings> {
+  const setup = workload.build(workload.config);
+  const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config: workload.config, realBatch: setup.realBatch });
+  try {
+    return await timeSteps((step) => trainer.step(step), () => setup.generator.variables[0].data(), timing);
+  } finally {
+    trainer.dispose();
+    setup.dispose();
+  }
+}
+
+function formatRatio(ratio: number): string {
+  return ratio >= 10 ? `${ratio.toFixed(0)}×` : `${ratio.toFixed(2)}×`;
+}
+
+/** Median over rounds of (our median in the round) / (PyTorch's median in the round). */
+function medianRatio(rounds: ComparisonRound[], ours: (round: ComparisonRound) => number[] | undefined): number | undefined {
+  const ratios: number[] = [];
+  for (const round of rounds) {
+    const timings = ours(round);
+    if (timings === undefined || round.torch === undefined) continue;
+    ratios.push(median(timings) / round.torch.msMedian);
+  }
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+function perSeed(round: ComparisonRound, seeds: number | undefined): number[] | undefined {
+  if (round.batched === undefined || seeds === undefined) return undefined;
+  return round.batched.wallMs.map((ms) => ms / seeds);
+}
+
+/** Formats the comparison as a Markdown table: ms per step as "median (min–max)" and ratios. */
+export function formatComparisonTable(rows: readonly ComparisonRow[], options: ComparisonTableOptions): string {
+  const { seeds } = options;
+  const header = ['workload', 'ours, 1 seed'];
+  if (seeds !== undefined) header.push(`ours, per seed at S = ${seeds}`);
+  if (options.torch) {
+    header.push('PyTorch');
+    header.push('ours / PyTorch, 1 seed');
+    if (seeds !== undefined) header.push(`ours / PyTorch, per seed at S = ${seeds}`);
+  }
+  const lines = [`| ${header.join(' | ')} |`, `| --- |${header.slice(1).map(() => ' ---: |').join('')}`];
+
+  for (const row of rows) {
+    const cells = [row.label];
+    cells.push(formatSpread(row.rounds.flatMap((round) => round.ours.wallMs)));
+    if (seeds !== undefined) {
+      const batched = row.rounds.flatMap((round) => perSeed(round, seeds) ?? []);
+      cells.push(batched.length > 0 ? formatSpread(batched) : '–');
+    }
+    if (options.torch) {
+      const torch = row.rounds.flatMap((round) => (round.torch ? [round.torch] : []));
+      if (torch.length === 0) {
+        cells.push(row.torchError === undefined ? '–' : 'failed');
+      } else {
+        const low = Math.min(...torch.map((result) => result.msMin));
+        const high = Math.max(...torch.map((result) => result.msMax));
+        cells.push(`${formatMs(median(torch.map((result) => result.msMedian)))} (${formatMs(low)}–${formatMs(high)})`);
+      }
+      const single = medianRatio(row.rounds, (round) => round.ours.wallMs);
+      cells.push(single === undefined ? '–' : formatRatio(single));
+      if (seeds !== undefined) {
+        const batched = medianRatio(row.rounds, (round) => perSeed(round, seeds));
+        cells.push(batched === undefined ? '–' : formatRatio(batched));
+      }
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export interface ComparisonOptions {
+  workloads: readonly ComparisonWorkload[];
+  rounds: number;
+  timing: TimingOptions;
+  /** PyTorch settings, or undefined to time our side alone. */
+  torch?: TorchSettings;
+  torchRun: TorchRunOptions;
+  /** Reports progress (one line per measurement). */
+  log(line: string): void;
+}
+
+/** Runs the comparison rounds and returns one row per workload. */
+export async function runComparison(options: ComparisonOptions): Promise<ComparisonRow[]> {
+  const rows: ComparisonRow[] = options.workloads.map((workload) => ({ workload: workload.name, label: workload.label, rounds: [] }));
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const [index, workload] of options.workloads.entries()) {
+      const row = rows[index];
+      const tensorsBefore = tf.memory().numTensors;
+      const ours = await timeWorkload(workload, options.timing);
+      const leaked = tf.memory().numTensors - tensorsBefore;
+      options.log(
+        `round ${round}, ${workload.name}: ours ${formatSpread(ours.wallMs)} ms/step (${ours.steps} steps × ${ours.wallMs.length})` +
+          (leaked > 0 ? `, ${leaked} tensors left allocated` : ''),
+      );
+      // NOTE: the "per seed at S = 10" column waits on the batched seed-axis trainer; until it exists `batched` stays unset.
+      const entry: ComparisonRound = { ours };
+      if (options.torch !== undefined && row.torchError === undefined) {
+        try {
+          entry.torch = await runTorchBaseline(options.torch, workload.name, options.torchRun);
+          options.log(`round ${round}, ${workload.name}: PyTorch ${formatMs(entry.torch.msMedian)} ms/step (${entry.torch.stepsPerRepeat} steps × ${entry.torch.repeats})`);
+        } catch (error) {
+          row.torchError = error instanceof Error ? error.message : String(error);
+          options.log(`round ${round}, ${workload.name}: ${row.torchError}`);
+        }
+      }
+      row.rounds.push(entry);
+    }
+  }
+  return rows;
+}

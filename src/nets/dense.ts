@@ -42,6 +42,8 @@ export interface DenseNetwork extends Network {
   /** Prefix the variables got: `options.name`, or `options.name` with a suffix if taken. */
   name: string;
   widths: number[];
+  hiddenActivation: HiddenActivation;
+  outputActivation: OutputActivation;
 }
 
 /** Derives layer i's seed from the network's seed (a 32-bit integer hash). */
@@ -160,6 +162,8 @@ export function denseNetwork(options: DenseNetworkOptions): DenseNetwork {
   return {
     name,
     widths,
+    hiddenActivation,
+    outputActivation,
     variables,
     state: [],
     apply,

@@ -22,7 +22,7 @@ export interface ComparisonRow {
   workload: string;
   label: string;
   rounds: ComparisonRound[];
-  /** Why the PyTorch figure is missing, when the baseline ran but failed. */
+  /** Error message of a failed baseline run, which leaves the PyTorch figure out. */
   torchError?: string;
 }
 
@@ -33,7 +33,7 @@ export interface ComparisonTableOptions {
   torch: boolean;
 }
 
-/** Times `steps` GAN steps of a workload with the project's trainer (one seed). */
+/** Times GAN steps of a workload with the project's trainer (one seed). */
 export async function timeWorkload(workload: ComparisonWorkload, timing: TimingOptions): Promise<StepTimings> {
   const setup = workload.build(workload.config);
   const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config: workload.config, realBatch: setup.realBatch });

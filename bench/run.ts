@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: our GAN step against PyTorch's on the same workloads, measured in the same
  * invocation on the same cores (bench/compare.ts). The comparison is the default because it
- * is the figure a user of the suite asks for; `--sweep` prints the older development tables
+ * is the figure users of the suite need. With `--sweep` it prints the older development tables
  * (toy sizes with and without the wasm matMul fix, and the MNIST presets).
  */
 import os from 'node:os';

@@ -1,7 +1,7 @@
 /**
  * The timing loop of every benchmark here: untimed warm-up steps, then `repeats` timings of
  * consecutive steps, each ended by one read-back so that asynchronous backends finish their
- * queued work inside the timing. Wall time is what the tables report; the process's CPU time
+ * queued work inside the timing. The tables report wall time. The process's CPU time
  * (user + system) is kept beside it because other processes on the machine do not inflate it.
  */
 

@@ -1,7 +1,8 @@
 /**
- * The PyTorch side of the comparison: finds a Python with torch, runs the PyTorch baseline
- * script (torch_baseline.py, kept outside this repository because it is a measuring tool,
- * not a dependency) on one workload at a time and reads the JSON line it writes per workload.
+ * The PyTorch side of the comparison. It finds a Python with torch, runs the PyTorch baseline
+ * script on one workload at a time and reads the JSON line it writes per workload. The script
+ * (torch_baseline.py) is kept outside this repository because it is a measuring tool, not a
+ * dependency.
  *
  * Debian's python3-torch links the system BLAS. The reference BLAS makes matmul-heavy steps
  * 10–32× slower and the pthread OpenBLAS competes with torch's OpenMP threads, so the
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_PYTHON = '/usr/bin/python3';
 
-/** Where the baseline script sits in a checkout next to the shared folder. */
+/** Default path of the baseline script: the shared bench folder beside this repository. */
 export const DEFAULT_TORCH_SCRIPT = path.resolve(fileURLToPath(new URL('../', import.meta.url)), '../shared/bench/torch_baseline.py');
 
 /** Debian's OpenMP build of OpenBLAS (package libopenblas0-openmp). */
@@ -184,7 +185,7 @@ export async function runTorchBaseline(settings: TorchSettings, workload: string
     const results = parseTorchResults(await readFile(output, 'utf8'));
     const result = results.find((entry) => entry.workload === workload);
     if (result === undefined) {
-      throw new Error(`torch baseline wrote no result for ${workload} to ${output}`);
+      throw new Error(`torch baseline finished but wrote no result for ${workload}; run it by hand with --workload ${workload} to see why`);
     }
     return result;
   } finally {

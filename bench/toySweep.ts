@@ -1,8 +1,8 @@
 /**
  * The toy step over hidden widths 64, 128 and 256 and batches 128 and 512 (G 128 → h → h → 2,
  * D 2 → h → h → 1, as the ring experiments train them). On wasm every size is timed with
- * and without the matrix-product fix of src/kernels/wasmMatMul.ts, which shows what the fix
- * is worth; the fix is installed again afterwards.
+ * and without the matrix-product fix of src/kernels/wasmMatMul.ts, to show what the fix is
+ * worth. The fix is installed again afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../src/backend.ts';

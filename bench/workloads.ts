@@ -5,8 +5,8 @@
  *
  * Both sides run one D update and one G update with Adam (lr 1e-4, β1 0.5, β2 0.999) on the
  * NS cost written with softplus on logits. Ours uses the simultaneous schedule (both
- * gradients at the same parameters) where the baseline updates D before G's forward pass;
- * the work is the same: G's forward pass twice, D's three times, and the same backward products.
+ * gradients at the same parameters) where the baseline updates D before G's forward pass.
+ * The work is the same: G's forward pass twice, D's three times, and the same backward products.
  */
 import * as tf from '@tensorflow/tfjs';
 import { denseNetwork } from '../src/nets/dense.ts';
@@ -30,7 +30,7 @@ export interface ComparisonWorkload {
   /** Short description for the table. */
   label: string;
   config: TrainConfig;
-  /** What differs from the baseline's networks and step, beyond layout and weight values. */
+  /** Differences from the baseline's networks and step, beyond layout and weight values. */
   differences: string;
   build(config: TrainConfig): BenchSetup;
 }
@@ -42,8 +42,8 @@ function trainConfig(batchSize: number, noiseDimension: number): TrainConfig {
 }
 
 /**
- * A real batch fixed for the whole run, uniform in [−1, 1], as the baseline uses for MNIST:
- * a dense or convolutional step takes the same time whatever the pixel values.
+ * Draws one real batch, uniform in [−1, 1], for the whole run, as the baseline does for MNIST,
+ * because a dense or convolutional step takes the same time whatever the pixel values.
  */
 function fixedRealBatch(shape: number[], seed: number): { sampler: RealBatchSampler; dispose(): void } {
   const batch = tf.randomUniform(shape, -1, 1, 'float32', seed);

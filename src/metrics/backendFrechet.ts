@@ -72,7 +72,7 @@ export class StatisticsAccumulator {
   }
 
   dispose(): void {
-    tf.dispose([this.shift, this.sum, this.outer].filter((tensor): tensor is tf.Tensor => tensor !== undefined));
+    for (const tensor of [this.shift, this.sum, this.outer]) tensor?.dispose();
     this.shift = this.sum = this.outer = undefined;
   }
 }

@@ -33,15 +33,34 @@ export interface ComparisonTableOptions {
   torch: boolean;
 }
 
-/** Times GAN steps of a workload with the project's trainer (one seed). */
-export async function timeWorkload(workload: ComparisonWorkload, timing: TimingOptions): Promise<StepTimings> {
+/** Steps of one workload, as the timing loop and the profiler drive them. */
+export interface StepRunner {
+  step(index: number): void;
+  /** Resolves when the backend has finished every step queued so far. */
+  synchronize(): Promise<unknown>;
+  dispose(): void;
+}
+
+/** Builds a workload's networks and the project's trainer for one seed. */
+export function singleSeedRunner(workload: ComparisonWorkload): StepRunner {
   const setup = workload.build(workload.config);
   const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config: workload.config, realBatch: setup.realBatch });
+  return {
+    step: (index) => trainer.step(index),
+    synchronize: () => setup.generator.variables[0].data(),
+    dispose: () => {
+      trainer.dispose();
+      setup.dispose();
+    },
+  };
+}
+
+/** Times a runner with the shared loop and disposes it. */
+export async function timeRunner(runner: StepRunner, timing: TimingOptions): Promise<StepTimings> {
   try {
-    return await timeSteps((step) => trainer.step(step), () => setup.generator.variables[0].data(), timing);
+    return await timeSteps((index) => runner.step(index), () => runner.synchronize(), timing);
   } finally {
-    trainer.dispose();
-    setup.dispose();
+    runner.dispose();
   }
 }
 
@@ -123,7 +142,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     for (const [index, workload] of options.workloads.entries()) {
       const row = rows[index];
       const tensorsBefore = tf.memory().numTensors;
-      const ours = await timeWorkload(workload, options.timing);
+      const ours = await timeRunner(singleSeedRunner(workload), options.timing);
       const leaked = tf.memory().numTensors - tensorsBefore;
       options.log(
         `round ${round}, ${workload.name}: ours ${formatSpread(ours.wallMs)} ms/step (${ours.steps} steps × ${ours.wallMs.length})` +

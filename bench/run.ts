@@ -7,15 +7,14 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendInfo } from '../src/backend.ts';
-import { GanTrainer } from '../src/train/ganTrainer.ts';
-import { formatComparisonTable, runComparison, type ComparisonRow } from './compare.ts';
+import { formatComparisonTable, runComparison, singleSeedRunner, type ComparisonRow, type StepRunner } from './compare.ts';
 import { benchMnistSteps, formatMnistBench } from './mnist.ts';
 import { integerOption, parseBenchArgs } from './options.ts';
 import { formatProfile, profileSteps } from './profile.ts';
 import { DEFAULT_REPEAT_MS, median, timeSteps } from './timing.ts';
 import { checkTorch, DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT, type TorchSettings } from './torch.ts';
 import { runToySweep } from './toySweep.ts';
-import { COMPARISON_WORKLOADS, selectWorkloads, type ComparisonWorkload } from './workloads.ts';
+import { COMPARISON_WORKLOADS, selectWorkloads } from './workloads.ts';
 
 const PROGRAM = 'bench';
 
@@ -72,19 +71,16 @@ function loadAverage(): string {
   return os.loadavg().map((load) => load.toFixed(2)).join(', ');
 }
 
-async function profileWorkload(workload: ComparisonWorkload, stepMs: number): Promise<string> {
-  const setup = workload.build(workload.config);
-  const trainer = new GanTrainer({ generator: setup.generator, discriminator: setup.discriminator, config: workload.config, realBatch: setup.realBatch });
+async function profileWorkload(label: string, runner: StepRunner, stepMs: number): Promise<string> {
   try {
     // A few steps for the small workloads, so that one slow kernel call does not dominate.
     const steps = Math.max(1, Math.min(20, Math.round(200 / stepMs)));
     let index = 0;
-    await timeSteps(() => trainer.step(++index), () => setup.generator.variables[0].data(), { repeats: 1, steps: 1, warmup: 3 });
-    const profile = await profileSteps(() => trainer.step(++index), steps);
-    return formatProfile(`${workload.label}, 1 seed, ${steps} step(s) profiled`, profile);
+    await timeSteps(() => runner.step(++index), () => runner.synchronize(), { repeats: 1, steps: 1, warmup: 3 });
+    const profile = await profileSteps(() => runner.step(++index), steps);
+    return formatProfile(`${label}, ${steps} step(s) profiled`, profile);
   } finally {
-    trainer.dispose();
-    setup.dispose();
+    runner.dispose();
   }
 }
 
@@ -152,7 +148,7 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
   if (values.profile) {
     for (const [index, workload] of workloads.entries()) {
       const stepMs = median(rows[index].rounds.flatMap((round) => round.ours.wallMs));
-      console.log(`\n${await profileWorkload(workload, stepMs)}`);
+      console.log(`\n${await profileWorkload(`${workload.label}, 1 seed`, singleSeedRunner(workload), stepMs)}`);
     }
   }
 }

@@ -69,7 +69,7 @@ test('C16 not run: NS and MM-nsat overlap at λ = 0', () => {
   assert.match(outcome.evidence, /no gap for the penalty to close/);
 });
 
-test('planned runs: λ = 0 is mnist-coverage FC-4, the rest only adds the penalty', () => {
+test('planned runs: λ = 0 reuses mnist-coverage', () => {
   const cpu = penaltyScales().cpu;
   const plan = planPenaltyRuns(cpu);
   const coverage = planReusedRuns(variantsScales().cpu);

@@ -92,6 +92,8 @@ export function adamScales(): Record<'cpu' | 'gpu', AdamScaleSettings> {
 
 /** Plans the reused runs (mnist-saturation's ids and configs) and this experiment's own. */
 export function planAdamRuns(settings: AdamScaleSettings): { reused: PlannedRun[]; own: PlannedRun[] } {
+  // NOTE: mnist-saturation builds this base inside its run(); keep the two equal, or the
+  // reused runs stop matching (the section then warns).
   const base = { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
   const isReused = (variant: Variant) => REUSED_LABELS.includes(variant.label);
   return {

@@ -1,7 +1,7 @@
 /**
- * The rule behind claim C14 (supplement L.1): with FC-4 on MNIST, MM's generator updates
- * vanish; lowering only G's Adam β2, or resetting G's Adam state at intervals, avoids it;
- * lowering only D's β2 makes it happen earlier or deeper.
+ * The rule behind claim C14 (supplement L.1). With FC-4 on MNIST, MM's generator updates
+ * vanish. Lowering only G's Adam β2, or resetting G's Adam state at intervals, avoids it,
+ * and lowering only D's β2 makes it happen earlier or deeper.
  *
  * It reads G's update norm |Δθ| per logged step, as mnist-saturation reads the gradient
  * norm for C10 and with the same thresholds: a run's reference level is the median over
@@ -79,7 +79,7 @@ export interface AdamComparison {
   generatorBeta2: UpdateMeasures;
   generatorReset: UpdateMeasures;
   discriminatorBeta2: UpdateMeasures;
-  /** Shown in the evidence only: the claim says nothing about lowering both. */
+  /** Shown in the evidence only, because the claim makes no statement about lowering both. */
   bothBeta2?: UpdateMeasures;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The rule behind claim C16 on FC-4 MNIST runs of NS and MM-nsat with the zero-centred
- * real-data gradient penalty of weight λ: stronger regularisation of D squeezes D_p towards
+ * real-data gradient penalty of weight λ. Stronger regularisation of D squeezes D_p towards
  * ½, where the scaling factors D_p and 1 − D_p agree, so the two costs should converge.
  *
  * At each λ the gap of a metric is |median over NS's seeds − median over MM-nsat's seeds|

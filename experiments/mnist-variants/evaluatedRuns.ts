@@ -1,8 +1,8 @@
 /**
  * FC-4 runs on MNIST with class metrics at evaluation steps, planned exactly as
- * mnist-coverage plans its FC-4 runs, so that experiments comparing more costs reuse
- * mnist-coverage's NS, MM and MM-nsat runs: the sweep skips a run whose folder under the
- * same experiment and scale already holds a finished run of the same id.
+ * mnist-coverage plans its FC-4 runs. Experiments comparing more costs thus reuse
+ * mnist-coverage's NS, MM and MM-nsat runs, because the sweep skips a run whose folder
+ * under the same experiment and scale already contains a finished run of the same id.
  */
 import path from 'node:path';
 import type { ExperimentContext, Scale } from '../experiment.ts';
@@ -50,6 +50,8 @@ export function coverageFc4Settings(scale: Scale): EvaluatedRunSettings {
 /**
  * Returns the training config shared by every run of these settings: the same logging,
  * evaluation, checkpoint and sample steps as mnist-coverage derives from its settings.
+ * NOTE: this repeats the rule of mnist-coverage's private plan(); a change there must be
+ * made here too, or the reused runs stop matching (configMismatches then lists them).
  */
 export function evaluatedRunBase(settings: EvaluatedRunSettings): Omit<TrainConfigInput, 'cost' | 'seed'> {
   const evaluateEvery = Math.max(1, Math.floor(settings.steps / settings.evaluations));

@@ -24,6 +24,8 @@ export interface ComparisonRow {
   rounds: ComparisonRound[];
   /** Error message of a failed baseline run, which leaves the PyTorch figure out. */
   torchError?: string;
+  /** Reason the batched column is empty for this workload. */
+  batchedUnavailable?: string;
 }
 
 export interface ComparisonTableOptions {
@@ -124,8 +126,13 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], options: C
   return lines.join('\n');
 }
 
+/** Builds S seeds of a workload as one batched program, or returns undefined when it cannot. */
+export type BatchedRunnerFactory = (workload: ComparisonWorkload, seedCount: number) => StepRunner | undefined;
+
 export interface ComparisonOptions {
   workloads: readonly ComparisonWorkload[];
+  /** S and the batched trainer's runner factory; absent to leave the batched column out. */
+  batched?: { seedCount: number; runner: BatchedRunnerFactory };
   rounds: number;
   timing: TimingOptions;
   /** PyTorch settings, or undefined to time our side alone. */
@@ -148,8 +155,18 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         `round ${round}, ${workload.name}: ours ${formatSpread(ours.wallMs)} ms/step (${ours.steps} steps × ${ours.wallMs.length})` +
           (leaked > 0 ? `, ${leaked} tensors left allocated` : ''),
       );
-      // NOTE: the "per seed at S = 10" column waits on the batched seed-axis trainer; until it exists `batched` stays unset.
       const entry: ComparisonRound = { ours };
+      if (options.batched !== undefined && row.batchedUnavailable === undefined) {
+        const { seedCount } = options.batched;
+        const runner = options.batched.runner(workload, seedCount);
+        if (runner === undefined) {
+          row.batchedUnavailable = 'the seed axis covers dense networks only';
+        } else {
+          entry.batched = await timeRunner(runner, options.timing);
+          const perSeedMs = entry.batched.wallMs.map((ms) => ms / seedCount);
+          options.log(`round ${round}, ${workload.name}: ours at S = ${seedCount} ${formatSpread(perSeedMs)} ms/step per seed (${entry.batched.steps} steps × ${entry.batched.wallMs.length})`);
+        }
+      }
       if (options.torch !== undefined && row.torchError === undefined) {
         try {
           entry.torch = await runTorchBaseline(options.torch, workload.name, options.torchRun);

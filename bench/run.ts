@@ -13,6 +13,7 @@ import { integerOption, parseBenchArgs } from './options.ts';
 import { formatProfile, profileSteps } from './profile.ts';
 import { DEFAULT_REPEAT_MS, median, timeSteps } from './timing.ts';
 import { checkTorch, DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT, type TorchSettings } from './torch.ts';
+import { seedBatchRunner } from './seedBatchRunner.ts';
 import { runToySweep } from './toySweep.ts';
 import { COMPARISON_WORKLOADS, selectWorkloads } from './workloads.ts';
 
@@ -31,6 +32,7 @@ on the same workloads: ${COMPARISON_WORKLOADS.map((workload) => workload.name).j
   --warmup N              untimed steps before the timings (default 5)
   --steps N               steps per timing (default: as many as last about --repeat-ms)
   --repeat-ms MS          target length of one timing in milliseconds (default ${DEFAULT_REPEAT_MS})
+  --seeds S               also time S seeds trained as one batched program (default 10; 0: skip)
   --profile               also print tf.profile kernel times of our step per workload
   --no-torch              time our side only
   --python PATH           Python with torch (default ${DEFAULT_PYTHON})
@@ -53,6 +55,7 @@ const OPTIONS = {
   warmup: { type: 'string' },
   steps: { type: 'string' },
   'repeat-ms': { type: 'string' },
+  seeds: { type: 'string' },
   profile: { type: 'boolean' },
   'no-torch': { type: 'boolean' },
   python: { type: 'string' },
@@ -91,6 +94,7 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
   const warmup = integerOption(PROGRAM, 'warmup', values.warmup, 5, 0);
   const repeatMs = integerOption(PROGRAM, 'repeat-ms', values['repeat-ms'], DEFAULT_REPEAT_MS);
   const steps = values.steps === undefined ? undefined : integerOption(PROGRAM, 'steps', values.steps, 1);
+  const seedCount = integerOption(PROGRAM, 'seeds', values.seeds, 10, 0);
   const cores = os.availableParallelism();
 
   let torch: TorchSettings | undefined;
@@ -120,8 +124,11 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
     `Timing: ms per step, median (min–max) of ${repeats} timings per side and round, ${rounds} round(s); each timing is ${stepsText} ` +
       `after ${warmup} warm-up steps, PyTorch with the same settings in its own process.`,
   );
+  if (seedCount > 0) {
+    console.log(`Per seed at S = ${seedCount}: run seeds 1 … ${seedCount} trained as one program on a seed axis (SeedBatchTrainer), its step time divided by ${seedCount}.`);
+  }
   console.log(
-    'Order: interleaved by workload (ours, then PyTorch, then the next workload); the two sides never run at the same time. ' +
+    'Order: interleaved by workload (ours with 1 seed, ours with S seeds, then PyTorch, then the next workload); the two sides never run at the same time. ' +
       `Ratios are ours / PyTorch per round, median over rounds. Load average at start: ${loadAverage()}.`,
   );
   console.log('');
@@ -130,13 +137,15 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
     workloads,
     rounds,
     timing: { repeats, warmup, steps, repeatMs },
+    batched: seedCount > 0 ? { seedCount, runner: seedBatchRunner } : undefined,
     torch,
     torchRun: { repeats, warmup, repeatMs },
     log: (line) => console.error(line),
   });
 
-  console.log(formatComparisonTable(rows, { torch: torch !== undefined }));
+  console.log(formatComparisonTable(rows, { torch: torch !== undefined, seeds: seedCount > 0 ? seedCount : undefined }));
   for (const row of rows) {
+    if (row.batchedUnavailable !== undefined) console.log(`\n${row.label}, S = ${seedCount}: not measured because ${row.batchedUnavailable}.`);
     if (row.torchError !== undefined) console.log(`\n${row.label}: ${row.torchError}`);
   }
   const blas = rows.flatMap((row) => row.rounds.flatMap((round) => round.torch?.blas ?? []));
@@ -149,6 +158,11 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
     for (const [index, workload] of workloads.entries()) {
       const stepMs = median(rows[index].rounds.flatMap((round) => round.ours.wallMs));
       console.log(`\n${await profileWorkload(`${workload.label}, 1 seed`, singleSeedRunner(workload), stepMs)}`);
+      const batched = seedCount > 0 ? seedBatchRunner(workload, seedCount) : undefined;
+      if (batched !== undefined) {
+        const batchedMs = median(rows[index].rounds.flatMap((round) => round.batched?.wallMs ?? []));
+        console.log(`\n${await profileWorkload(`${workload.label}, S = ${seedCount} seeds batched`, batched, batchedMs)}`);
+      }
     }
   }
 }

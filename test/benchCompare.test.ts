@@ -10,7 +10,10 @@ import { formatComparisonTable, type ComparisonRow } from '../bench/compare.ts';
 import { formatProfile } from '../bench/profile.ts';
 import { formatSpread, median, timeSteps } from '../bench/timing.ts';
 import type { TorchResult } from '../bench/torch.ts';
-import { COMPARISON_WORKLOADS, selectWorkloads } from '../bench/workloads.ts';
+import { seedBatchRunner } from '../bench/seedBatchRunner.ts';
+import { COMPARISON_WORKLOADS, selectWorkloads, type ComparisonWorkload } from '../bench/workloads.ts';
+import { resolveTrainConfig } from '../src/train/config.ts';
+import { createSetup } from '../src/train/mixtureSetup.ts';
 
 function torch(msMedian: number, msMin: number, msMax: number): TorchResult {
   return { workload: 'toy2d_H128_B128', msMedian, msMin, msMax, repeats: 7, stepsPerRepeat: 200, threads: 2, torchVersion: '1.13.0a0', blas: [] };
@@ -146,6 +149,32 @@ test('workloads match the baseline layer for layer', () => {
       setup.dispose();
     }
   }
+});
+
+/** A ring workload small enough to step on the cpu backend in milliseconds. */
+const TINY_RING: ComparisonWorkload = {
+  name: 'tiny_ring',
+  label: 'tiny ring',
+  config: resolveTrainConfig({ cost: 'ns', steps: 1, batchSize: 16, noiseDimension: 2, seed: 1 }),
+  differences: '',
+  build: (config) => createSetup({ mixture: { kind: 'ring' }, generatorHidden: [8], discriminatorHidden: [8] }, config),
+};
+
+test('seed batch runner steps and releases', async () => {
+  const before = tf.memory().numTensors;
+  const runner = seedBatchRunner(TINY_RING, 3);
+  assert.ok(runner, 'a dense workload can be batched');
+  runner.step(1);
+  runner.step(2);
+  await runner.synchronize();
+  runner.dispose();
+  assert.is(tf.memory().numTensors, before);
+});
+
+test('seed batch runner skips convolutions', () => {
+  const conv = COMPARISON_WORKLOADS.find((workload) => workload.name === 'mnist_conv4_B64')!;
+  assert.is(seedBatchRunner(conv, 2), undefined);
+  assert.throws(() => seedBatchRunner(TINY_RING, 0), /seedCount must be a positive integer, received 0/);
 });
 
 test.run();

@@ -40,6 +40,8 @@ export function penaltyScales(): Record<'cpu' | 'gpu', PenaltyScaleSettings> {
   const cpu = coverageFc4Settings('cpu');
   const gpu = coverageFc4Settings('gpu');
   return {
+    // NOTE: the penalty's share of the step cost is an estimate. One 100-step FC-4 run with
+    // λ = 10 on wasm took 113 s on 2 cores shared with other jobs (load 9), which does not pin it.
     cpu: {
       runs: cpu,
       weights: [0, 1, 10, 100],

@@ -1,9 +1,10 @@
 /**
  * Dense networks of S seeds as one network with a leading seed axis: layer i has a kernel
  * [S, in, out] and a bias [S, 1, out], inputs are [S, N, ...] and outputs [S, N, out].
- * Seed s's slice of every variable holds the weights of a plain `denseNetwork` built with
- * seed s, because the batched variables are stacked from such networks: the seeds' initial
- * weights come from the same per-layer seeds as separate runs, never from a new stream.
+ * Seed s's slice of every variable contains the weights of a plain `denseNetwork` built with
+ * seed s, because the batched variables are stacked from such networks. The seeds' initial
+ * weights therefore come from the same per-layer seeds as separate runs, never from a new
+ * random stream.
  */
 import * as tf from '@tensorflow/tfjs';
 import { denseNetwork, type DenseNetwork, type DenseNetworkOptions, type HiddenActivation, type OutputActivation } from './dense.ts';
@@ -11,7 +12,7 @@ import { uniquePrefix } from './conv.ts';
 import type { Network } from './network.ts';
 import { seedDense } from './seedMatMul.ts';
 
-/** What the seed axis needs of a dense network: its widths and activations. */
+/** Widths and activations of a dense network, all that the seed axis needs. */
 export interface DenseLayout {
   widths: number[];
   hiddenActivation: HiddenActivation;
@@ -33,9 +34,10 @@ export interface SeedBatchedDenseNetwork extends DenseLayout {
 const LEAKY_RELU_SLOPE = 0.2;
 
 /**
- * Returns the layout of a network that is a plain dense stack (a `denseNetwork`, or an
- * FC-n network without batch norm, which only reshapes its input or output), or undefined
- * for anything else: convolutions, batch norm, or variables that do not match the widths.
+ * Returns the layout of a network that is a plain dense stack, or undefined for anything
+ * else (convolutions, batch norm, variables that do not match the widths). Plain stacks are
+ * `denseNetwork`s and FC-n networks without batch norm, which only reshape their input or
+ * output.
  */
 export function denseLayout(network: Network): DenseLayout | undefined {
   const candidate = network as Partial<DenseNetwork>;
@@ -168,10 +170,14 @@ export function copySeedWeights(batched: SeedBatchedDenseNetwork, seedIndex: num
   if (layout === undefined || !sameLayout(layout, batched)) {
     throw new TypeError(`copySeedWeights: the target is not a dense network of widths [${batched.widths}]`);
   }
+  // The copy goes through the host: a reshaped slice would keep the backend shape of the
+  // slice, and the wasm _FusedMatMul kernel rejects a bias whose backend shape is not rank 1.
   tf.tidy(() => {
     batched.variables.forEach((variable, i) => {
-      const slice = tf.gather(variable, seedIndex);
-      target.variables[i].assign(tf.reshape(slice, target.variables[i].shape));
+      const values = variable.dataSync() as Float32Array;
+      const size = values.length / batched.seedCount;
+      const own = values.subarray(seedIndex * size, (seedIndex + 1) * size);
+      target.variables[i].assign(tf.tensor(own, target.variables[i].shape, 'float32'));
     });
   });
 }

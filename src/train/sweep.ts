@@ -4,6 +4,10 @@
  * (complete or diverged) are skipped, and interrupted ones resume from their checkpoints,
  * so rerunning a sweep only does what is left. `shard` restricts a sweep to one part of
  * its runs (see shard.ts).
+ *
+ * Runs that differ only in their seed train as seed-batched programs by default
+ * (seedBatchRun.ts): their seeds are split into one job per worker, so every core trains
+ * a part of the seeds in one program. `batchSeeds: false` trains every run on its own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -14,6 +18,7 @@ import type { TrainConfigInput } from './config.ts';
 import { RunStore, type RunState, type RunStatus } from './runStore.ts';
 import type { RunConfig } from './setup.ts';
 import { shardRuns, WHOLE_SWEEP, type Shard } from './shard.ts';
+import { seedFreeKey } from './seedBatchRun.ts';
 import type { WorkerReply, WorkerRequest } from './sweepWorker.ts';
 
 export interface SweepRun {
@@ -68,6 +73,11 @@ export interface SweepOptions {
   runsDir: string;
   /** Worker processes; defaults to the number of cores. */
   workers?: number;
+  /**
+   * Trains runs that differ only in their seed as seed-batched programs, split over the
+   * workers (default true). Setups whose networks cannot be batched train run by run.
+   */
+  batchSeeds?: boolean;
   shard?: Shard;
   /** Backend the workers request; the best available one when absent. */
   backend?: BackendName;
@@ -131,6 +141,7 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
 
   const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), pending.length));
+  const jobs = options.batchSeeds === false ? pending.map((run) => [run]) : seedJobs(pending, workerCount);
   await new Promise<void>((resolve) => {
     let active = 0;
     const recording: Promise<void>[] = [];
@@ -148,14 +159,19 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     const launch = () => {
       const worker = startWorker(options.backend);
       active++;
-      let current: SweepRun | null = null;
+      /** Runs of the current job that have not reported an end yet. */
+      let current: SweepRun[] = [];
       const dispatch = () => {
-        current = options.signal?.aborted ? null : (pending.shift() ?? null);
-        if (current === null) {
+        const job = options.signal?.aborted ? undefined : jobs.shift();
+        if (job === undefined) {
           worker.disconnect();
           return;
         }
-        const request: WorkerRequest = { type: 'run', id: current.id, dir: dirOf(current), config: current.config };
+        current = [...job];
+        const request: WorkerRequest =
+          job.length === 1
+            ? { type: 'run', id: job[0].id, dir: dirOf(job[0]), config: job[0].config }
+            : { type: 'batch', runs: job.map((run) => ({ id: run.id, dir: dirOf(run), config: run.config })) };
         worker.send(request);
       };
       const onAbort = () => {
@@ -170,10 +186,13 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
         } else if (reply.type === 'progress') {
           progress(`${reply.id} step ${reply.step}/${reply.steps}`);
         } else if (reply.type === 'finished' || reply.type === 'failed') {
-          const run = current!;
-          current = null;
+          const run = current.find((candidate) => candidate.id === reply.id);
+          if (run === undefined) return;
+          current = current.filter((candidate) => candidate !== run);
+          const jobDone = current.length === 0;
           const state = reply.type === 'finished' ? reply.result.state : 'failed';
           void finish(run, state, reply.type === 'failed' ? reply.error : undefined).then(() => {
+            if (!jobDone) return;
             if (worker.connected && !options.signal?.aborted) dispatch();
             else if (worker.connected) worker.disconnect();
           });
@@ -182,22 +201,46 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
       worker.on('exit', (code, signal) => {
         options.signal?.removeEventListener('abort', onAbort);
         active--;
-        const lost = current as SweepRun | null;
+        const lost = current;
+        current = [];
         const done = () => {
-          // A worker that died mid-run leaves its run to a new worker, if any runs remain.
-          if (pending.length > 0 && !options.signal?.aborted) launch();
+          // A worker that died mid-job leaves the remaining jobs to a new worker, if any remain.
+          if (jobs.length > 0 && !options.signal?.aborted) launch();
           if (active === 0) void Promise.all(recording).then(() => resolve());
         };
-        if (lost !== null) {
-          void finish(lost, 'failed', `worker exited with ${signal ?? `code ${code}`} during the run`).then(done);
+        if (lost.length > 0) {
+          const reason = `worker exited with ${signal ?? `code ${code}`} during the run`;
+          void Promise.all(lost.map((run) => finish(run, 'failed', reason))).then(done);
         } else {
           done();
         }
       });
     };
-    for (let i = 0; i < workerCount; i++) launch();
+    for (let i = 0; i < Math.min(workerCount, jobs.length); i++) launch();
   });
   return collect(runs, results, dirOf);
+}
+
+/**
+ * Groups runs that differ only in their seed and splits each group into at most
+ * `workerCount` jobs of nearly equal size, in the order the runs came.
+ */
+export function seedJobs(runs: SweepRun[], workerCount: number): SweepRun[][] {
+  const groups = new Map<string, SweepRun[]>();
+  for (const run of runs) {
+    const key = seedFreeKey(run.config);
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  const jobs: SweepRun[][] = [];
+  for (const group of groups.values()) {
+    const count = Math.min(workerCount, group.length);
+    for (let j = 0; j < count; j++) {
+      const start = Math.floor((j * group.length) / count);
+      const end = Math.floor(((j + 1) * group.length) / count);
+      jobs.push(group.slice(start, end));
+    }
+  }
+  return jobs;
 }
 
 function collect(

@@ -1,6 +1,8 @@
 /**
  * A sweep worker: a child process (node --import tsx) that trains the runs its parent sends,
- * one at a time, and reports progress over IPC. Started by sweep.ts with
+ * one request at a time, and reports progress over IPC. A `batch` request lists runs that
+ * differ only in their seed, which train together as one seed-batched program
+ * (seedBatchRun.ts). Started by sweep.ts with
  * `--backend NAME` (optional; the best available backend otherwise).
  *
  * SIGINT, SIGTERM or a lost parent stop the current run at its next step with a
@@ -8,10 +10,14 @@
  */
 import { selectBackend, type BackendInfo } from '../backend.ts';
 import { installWasmMatMulFix } from '../kernels/wasmMatMul.ts';
+import { trainSeedBatch, type SeedBatchRun } from './seedBatchRun.ts';
 import type { RunConfig } from './setup.ts';
 import { trainRun, type TrainRunResult } from './trainRun.ts';
 
-export type WorkerRequest = { type: 'run'; id: string; dir: string; config: RunConfig } | { type: 'stop' };
+export type WorkerRequest =
+  | { type: 'run'; id: string; dir: string; config: RunConfig }
+  | { type: 'batch'; runs: SeedBatchRun[] }
+  | { type: 'stop' };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendInfo }
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);
 
-  const queue: Extract<WorkerRequest, { type: 'run' }>[] = [];
+  const queue: Exclude<WorkerRequest, { type: 'stop' }>[] = [];
   let busy = false;
   const next = async () => {
     if (busy) return;
@@ -58,16 +64,32 @@ async function main(): Promise<void> {
     while (queue.length > 0 && !stopping) {
       const request = queue.shift()!;
       current = new AbortController();
+      const ids = request.type === 'run' ? [request.id] : request.runs.map((run) => run.id);
+      const reported = new Set<string>();
       try {
-        const result = await trainRun(request.dir, request.config, {
-          backend,
-          signal: current.signal,
-          onProgress: (step, steps) => void send({ type: 'progress', id: request.id, step, steps }),
-        });
-        await send({ type: 'finished', id: request.id, result });
+        if (request.type === 'run') {
+          const result = await trainRun(request.dir, request.config, {
+            backend,
+            signal: current.signal,
+            onProgress: (step, steps) => void send({ type: 'progress', id: request.id, step, steps }),
+          });
+          await send({ type: 'finished', id: request.id, result });
+        } else {
+          const sent: Promise<void>[] = [];
+          await trainSeedBatch(request.runs, {
+            backend,
+            signal: current.signal,
+            onProgress: (id, step, steps) => void send({ type: 'progress', id, step, steps }),
+            onFinished: (id, result) => {
+              reported.add(id);
+              sent.push(send({ type: 'finished', id, result }));
+            },
+          });
+          await Promise.all(sent);
+        }
       } catch (error) {
         const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        await send({ type: 'failed', id: request.id, error: text });
+        for (const id of ids) if (!reported.has(id)) await send({ type: 'failed', id, error: text });
       }
       current = null;
     }
@@ -77,7 +99,7 @@ async function main(): Promise<void> {
 
   process.on('message', (message: WorkerRequest) => {
     if (message.type === 'stop') stop();
-    else if (message.type === 'run') {
+    else {
       queue.push(message);
       void next();
     }

@@ -6,5 +6,8 @@ import type { Experiment } from './experiment.ts';
 export const experiments: Experiment[] = [];
 experiments.push((await import('./mnist-saturation/index.ts')).mnistSaturation);
 experiments.push((await import('./mnist-coverage/index.ts')).mnistCoverage);
+experiments.push((await import('./mnist-adam/index.ts')).mnistAdam);
+experiments.push((await import('./mnist-variants/index.ts')).mnistVariants);
+experiments.push((await import('./mnist-penalty/index.ts')).mnistPenalty);
 experiments.push((await import('./ring/index.ts')).ringExperiment);
 experiments.push((await import('./spiral/index.ts')).spiralExperiment);

@@ -20,7 +20,7 @@ import {
   type PlannedRun,
   type Variant,
 } from '../mnist-coverage/mnistRuns.ts';
-import { SATURATION_SCALES, SATURATION_VARIANTS } from '../mnist-saturation/index.ts';
+import { SATURATION_SCALES, SATURATION_SETUP, SATURATION_VARIANTS, saturationRunBase } from '../mnist-saturation/index.ts';
 import { configMismatches } from '../mnist-variants/evaluatedRuns.ts';
 import { adamVerdict, updateMeasures, VANISH_FRACTION } from './verdict.ts';
 
@@ -64,7 +64,7 @@ export interface AdamScaleSettings {
 
 /** The scales, on mnist-saturation's settings so that its MM and MM-β2 runs are reused. */
 export function adamScales(): Record<'cpu' | 'gpu', AdamScaleSettings> {
-  const setup: MnistSetupOptions = { preset: 'fc-4', classMetrics: false };
+  const setup = SATURATION_SETUP;
   const { cpu, gpu } = SATURATION_SCALES;
   return {
     cpu: {
@@ -92,9 +92,7 @@ export function adamScales(): Record<'cpu' | 'gpu', AdamScaleSettings> {
 
 /** Plans the reused runs (mnist-saturation's ids and configs) and this experiment's own. */
 export function planAdamRuns(settings: AdamScaleSettings): { reused: PlannedRun[]; own: PlannedRun[] } {
-  // NOTE: mnist-saturation builds this base inside its run(); keep the two equal, or the
-  // reused runs stop matching (the section then warns).
-  const base = { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
+  const base = saturationRunBase(settings);
   const isReused = (variant: Variant) => REUSED_LABELS.includes(variant.label);
   return {
     reused: planRuns(ADAM_VARIANTS.filter(isReused), [settings.setup], settings.seeds, base),

@@ -12,6 +12,7 @@ import { CLASSIFIER_FRECHET_NAME } from '../../src/metrics/sampleMetrics.ts';
 import type { PresetName } from '../../src/nets/presets.ts';
 import { toUnitRange, type MnistSetupOptions } from './mnistSetup.ts';
 import {
+  evaluatedRunBase,
   formatNumber,
   lastValue,
   medianSeries,
@@ -94,15 +95,7 @@ function plan(settings: ScaleSettings): PlannedRun[] {
   const variants = COVERAGE_VARIANTS.filter((variant) => settings.variants.includes(variant.label));
   return settings.networks.flatMap((network) => {
     const steps = settings.steps ?? Math.round((network.epochs * MNIST_TRAINING_DIGITS) / settings.batchSize);
-    const evaluateEvery = Math.max(1, Math.floor(steps / settings.evaluations));
-    return planRuns(variants, [network.setup], settings.seeds, {
-      steps,
-      batchSize: settings.batchSize,
-      logEvery: Math.max(1, Math.min(50, evaluateEvery)),
-      evaluateEvery,
-      checkpointEvery: Math.max(evaluateEvery, 500),
-      sampleSteps: [steps],
-    });
+    return planRuns(variants, [network.setup], settings.seeds, evaluatedRunBase(steps, settings.batchSize, settings.evaluations));
   });
 }
 

@@ -40,6 +40,24 @@ export interface LoadedRun extends PlannedRun {
   samples: StoredSamples | null;
 }
 
+/**
+ * The training config shared by runs that are measured `evaluations` times, evenly spaced:
+ * diagnostics at least every 50 steps, a checkpoint at each evaluation or every 500 steps,
+ * samples at the end. Experiments that plan with it plan the same ids and configs, so the
+ * run store lets one reuse another's runs.
+ */
+export function evaluatedRunBase(steps: number, batchSize: number, evaluations: number): Omit<TrainConfigInput, 'cost' | 'seed'> {
+  const evaluateEvery = Math.max(1, Math.floor(steps / evaluations));
+  return {
+    steps,
+    batchSize,
+    logEvery: Math.max(1, Math.min(50, evaluateEvery)),
+    evaluateEvery,
+    checkpointEvery: Math.max(evaluateEvery, 500),
+    sampleSteps: [steps],
+  };
+}
+
 /** Lists variant × preset × seed runs with a shared base training config. */
 export function planRuns(
   variants: Variant[],

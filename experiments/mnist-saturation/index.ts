@@ -7,7 +7,8 @@
  */
 import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '../experiment.ts';
 import type { LineFigure, Section, Series, Table } from '../../src/figures.ts';
-import { MM_BETA2_GENERATOR_BETA2 } from '../../src/train/config.ts';
+import { MM_BETA2_GENERATOR_BETA2, type TrainConfigInput } from '../../src/train/config.ts';
+import type { MnistSetupOptions } from '../mnist-coverage/mnistSetup.ts';
 import {
   formatNumber,
   medianSeries,
@@ -62,6 +63,17 @@ export const SATURATION_SCALES: Record<Scale, ScaleSettings> = {
   },
 };
 
+/** FC-4 on MNIST without class metrics: this figure needs G's gradient only. */
+export const SATURATION_SETUP: MnistSetupOptions = { preset: 'fc-4', classMetrics: false };
+
+/**
+ * The training config of every saturation run at a scale; experiments that reuse these
+ * runs plan with it so that ids and configs match.
+ */
+export function saturationRunBase(settings: Pick<ScaleSettings, 'steps' | 'batchSize' | 'logEvery'>): Omit<TrainConfigInput, 'cost' | 'seed'> {
+  return { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
+}
+
 function lineFigure(title: string, yTitle: string, log: boolean, series: (Series | undefined)[], stepsPerEpoch: number, steps: number): LineFigure {
   const markers = [];
   for (let epoch = 1; epoch * stepsPerEpoch < steps; epoch++) {
@@ -81,12 +93,7 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
   const started = performance.now();
   const settings = SATURATION_SCALES[scale];
   const stepsPerEpoch = MNIST_TRAINING_DIGITS / settings.batchSize;
-  const planned = planRuns(SATURATION_VARIANTS, [{ preset: 'fc-4', classMetrics: false }], settings.seeds, {
-    steps: settings.steps,
-    batchSize: settings.batchSize,
-    logEvery: settings.logEvery,
-    checkpointEvery: 500,
-  });
+  const planned = planRuns(SATURATION_VARIANTS, [SATURATION_SETUP], settings.seeds, saturationRunBase(settings));
   const runs = await runAndLoad(NAME, scale, planned, context);
   const byVariant = (label: string) => runs.filter((entry) => entry.variant.label === label);
 

@@ -9,6 +9,7 @@ import type { ExperimentContext, Scale } from '../experiment.ts';
 import { COVERAGE_SCALES, COVERAGE_VARIANTS } from '../mnist-coverage/index.ts';
 import { MNIST_SETUP_MODULE, type MnistSetupOptions } from '../mnist-coverage/mnistSetup.ts';
 import {
+  evaluatedRunBase,
   MNIST_TRAINING_DIGITS,
   planRuns,
   runAndLoad,
@@ -47,26 +48,13 @@ export function coverageFc4Settings(scale: Scale): EvaluatedRunSettings {
   };
 }
 
-/**
- * Returns the training config shared by every run of these settings: the same logging,
- * evaluation, checkpoint and sample steps as mnist-coverage derives from its settings.
- * NOTE: this repeats the rule of mnist-coverage's private plan(); a change there must be
- * made here too, or the reused runs stop matching (configMismatches then lists them).
- */
-export function evaluatedRunBase(settings: EvaluatedRunSettings): Omit<TrainConfigInput, 'cost' | 'seed'> {
-  const evaluateEvery = Math.max(1, Math.floor(settings.steps / settings.evaluations));
-  return {
-    steps: settings.steps,
-    batchSize: settings.batchSize,
-    logEvery: Math.max(1, Math.min(50, evaluateEvery)),
-    evaluateEvery,
-    checkpointEvery: Math.max(evaluateEvery, 500),
-    sampleSteps: [settings.steps],
-  };
+/** The training config shared by every run of these settings, as mnist-coverage plans it. */
+export function settingsRunBase(settings: EvaluatedRunSettings): Omit<TrainConfigInput, 'cost' | 'seed'> {
+  return evaluatedRunBase(settings.steps, settings.batchSize, settings.evaluations);
 }
 
 export function planEvaluatedRuns(variants: Variant[], settings: EvaluatedRunSettings): PlannedRun[] {
-  return planRuns(variants, [settings.setup], settings.seeds, evaluatedRunBase(settings));
+  return planRuns(variants, [settings.setup], settings.seeds, settingsRunBase(settings));
 }
 
 /** mnist-coverage's variants with these labels, unchanged, so their run ids match. */

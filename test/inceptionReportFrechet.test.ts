@@ -64,6 +64,19 @@ test('Newton–Schulz square root squares back', () => {
   tf.dispose([matrix, root]);
 });
 
+test('rounding below zero stays finite', () => {
+  tf.setBackend('cpu');
+  // A rounded positive semi-definite matrix: eigenvalues 1, 0.25 and −1e−7.
+  const matrix = tf.tensor2d([[1, 0, 0], [0, 0.25, 0], [0, 0, -1e-7]]);
+  const root = squareRootOnBackend(matrix);
+  const values = root.dataSync();
+  assert.ok(values.every(Number.isFinite), `finite root: ${Array.from(values)}`);
+  assert.ok(Math.abs(values[0] - 1) < 1e-4, `√1 = ${values[0]}`);
+  assert.ok(Math.abs(values[4] - 0.5) < 1e-4, `√0.25 = ${values[4]}`);
+  assert.ok(Math.abs(values[8]) < 1e-3, `√(−1e−7) read as about 0: ${values[8]}`);
+  tf.dispose([matrix, root]);
+});
+
 test('backend distance matches frechet.ts', () => {
   tf.setBackend('cpu');
   for (const [d, rows, offset, spread] of [[8, 100, 0.3, 1], [24, 300, 0, 3], [24, 300, 2, 0.5]] as const) {

@@ -21,8 +21,8 @@ import type { FeatureStatistics } from './frechet.ts';
 
 /** Iterations after which Newton–Schulz stops; eigenvalues down to 1e−9 of the largest converge within it. */
 export const NEWTON_SCHULZ_ITERATIONS = 80;
-/** ‖I − Z·Y‖_F below which the iteration has converged in float32. */
-const CONVERGED = 1e-5;
+/** Step ‖Y_{k+1} − Y_k‖_F (Y of Frobenius norm about 1) below which float32 rounding dominates. */
+const CONVERGED = 1e-6;
 
 /** Accumulates the mean and sample covariance of feature batches [n, d] on the backend. */
 export class StatisticsAccumulator {
@@ -77,7 +77,13 @@ export class StatisticsAccumulator {
   }
 }
 
-/** Returns √A of a symmetric positive semi-definite A [d, d] by Newton–Schulz; the caller disposes it. */
+/**
+ * Returns √A of a symmetric positive semi-definite A [d, d] by Newton–Schulz; the caller
+ * disposes it. Rounding can leave A with slightly negative eigenvalues, whose components
+ * the iteration amplifies by about 1.5 per step until they overflow. It therefore stops
+ * when the step ‖Y_{k+1} − Y_k‖_F falls below CONVERGED or grows to twice its smallest
+ * value, and returns the iterate after the smallest step.
+ */
 export function squareRootOnBackend(matrix: tf.Tensor2D): tf.Tensor2D {
   const d = matrix.shape[0];
   const norm = matrix.norm().dataSync()[0];
@@ -85,21 +91,28 @@ export function squareRootOnBackend(matrix: tf.Tensor2D): tf.Tensor2D {
   const identity = tf.eye(d);
   let y = matrix.div(norm) as tf.Tensor2D;
   let z = identity.clone() as tf.Tensor2D;
+  let best = y.clone();
+  let smallestStep = Number.POSITIVE_INFINITY;
   for (let k = 0; k < NEWTON_SCHULZ_ITERATIONS; k++) {
-    const [nextY, nextZ, residual] = tf.tidy(() => {
-      const zy = tf.matMul(z, y);
-      const t = identity.mul(3).sub(zy).div(2) as tf.Tensor2D;
-      return [tf.matMul(y, t), tf.matMul(t, z), identity.sub(zy).norm()];
+    const [nextY, nextZ, stepTensor] = tf.tidy(() => {
+      const t = identity.mul(3).sub(tf.matMul(z, y)).div(2) as tf.Tensor2D;
+      const updated = tf.matMul(y, t) as tf.Tensor2D;
+      return [updated, tf.matMul(t, z), updated.sub(y).norm()];
     });
+    const step = stepTensor.dataSync()[0];
+    stepTensor.dispose();
     tf.dispose([y, z]);
     y = nextY;
     z = nextZ;
-    const converged = residual.dataSync()[0] < CONVERGED;
-    residual.dispose();
-    if (converged) break;
+    if (step < smallestStep) {
+      best.dispose();
+      best = y.clone();
+      smallestStep = step;
+    }
+    if (!(step < 2 * smallestStep) || step < CONVERGED) break;
   }
-  const root = y.mul(Math.sqrt(norm)) as tf.Tensor2D;
-  tf.dispose([y, z, identity]);
+  const root = best.mul(Math.sqrt(norm)) as tf.Tensor2D;
+  tf.dispose([y, z, best, identity]);
   return root;
 }
 

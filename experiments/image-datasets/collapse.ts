@@ -18,9 +18,10 @@ import type { MetricRow } from '../../src/train/runStore.ts';
 import { median, metricSeries } from '../mnist-coverage/mnistRuns.ts';
 
 /**
- * Late over best FID above which a run has collapsed: the collapses of fig. 8, 21 and 23
- * take FID to several times its best, while a stable run's FID wanders by well under half.
+ * Late over best FID above which a run has collapsed. The paper calls these collapses
+ * catastrophic, so a 50 % rise separates them from evaluation noise.
  */
+// NOTE: the factor is a judgement, not calibrated on measured runs of these figures.
 export const COLLAPSE_FACTOR = 1.5;
 /** Largest ratio between NS's and MM-nsat's late FID that still counts as close on Conv-4-sn. */
 export const CLOSE_FACTOR = 1.25;
@@ -84,13 +85,13 @@ export function variantCollapse(runs: CollapseRun[], key: string): VariantCollap
 /** Variant label → its runs, for one network (and resolution). */
 export type RunsByVariant = Map<string, CollapseRun[]>;
 
-/** What every verdict needs besides the runs. */
+/** Inputs of every verdict besides the runs. */
 export interface VerdictContext {
   /** Epochs the shortest run trained. */
   trainedEpochs: number;
   /** Epochs the rule needs. */
   minEpochs: number;
-  /** Why FID was not measured, when it was not. */
+  /** Reason FID was not measured, when it was not. */
   fidNotRun?: string;
   sources: string[];
 }

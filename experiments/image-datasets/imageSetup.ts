@@ -93,7 +93,7 @@ export function validateSetupOptions(raw: unknown): void {
   }
 }
 
-/** The dataset's folder under the data directory. */
+/** Returns the dataset's folder under the data directory. */
 export function datasetFolder(options: Pick<ImageSetupOptions, 'dataset' | 'dataDir'>): string {
   return path.join(options.dataDir, DATASETS[options.dataset].folder);
 }

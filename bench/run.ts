@@ -12,7 +12,9 @@ import { benchMnistSteps, formatMnistBench } from './mnist.ts';
 import { integerOption, parseBenchArgs } from './options.ts';
 import { formatProfile, profileSteps } from './profile.ts';
 import { DEFAULT_REPEAT_MS, median, timeSteps } from './timing.ts';
-import { checkTorch, DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT, type TorchSettings } from './torch.ts';
+import { stepFlops } from './flops.ts';
+import { CEILING_MATRIX_SIZE, formatThroughputTable, measureMatMulCeiling } from './throughput.ts';
+import { checkTorch, DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT, runTorchCeiling, type TorchSettings } from './torch.ts';
 import { seedBatchRunner } from './seedBatchRunner.ts';
 import { runToySweep } from './toySweep.ts';
 import { COMPARISON_WORKLOADS, selectWorkloads } from './workloads.ts';
@@ -34,6 +36,7 @@ on the same workloads: ${COMPARISON_WORKLOADS.map((workload) => workload.name).j
   --repeat-ms MS          target length of one timing in milliseconds (default ${DEFAULT_REPEAT_MS})
   --seeds S               also time S seeds trained as one batched program (default 10; 0: skip)
   --profile               also print tf.profile kernel times of our step per workload
+  --ceiling               also measure PyTorch's float32 matMul ceiling (ours is always measured)
   --no-torch              time our side only
   --python PATH           Python with torch (default ${DEFAULT_PYTHON})
   --torch-script PATH     the PyTorch baseline script (default ${DEFAULT_TORCH_SCRIPT})
@@ -57,6 +60,7 @@ const OPTIONS = {
   'repeat-ms': { type: 'string' },
   seeds: { type: 'string' },
   profile: { type: 'boolean' },
+  ceiling: { type: 'boolean' },
   'no-torch': { type: 'boolean' },
   python: { type: 'string' },
   'torch-script': { type: 'string' },
@@ -148,6 +152,23 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
     if (row.batchedUnavailable !== undefined) console.log(`\n${row.label}, S = ${seedCount}: not measured because ${row.batchedUnavailable}.`);
     if (row.torchError !== undefined) console.log(`\n${row.label}: ${row.torchError}`);
   }
+  console.log('');
+  const ourCeiling = await measureMatMulCeiling();
+  let ceilingLine = `float32 matMul ceiling (${CEILING_MATRIX_SIZE}² products, median): ours ${ourCeiling.toFixed(1)} GFLOP/s`;
+  if (values.ceiling && torch !== undefined) {
+    try {
+      ceilingLine += `, PyTorch ${(await runTorchCeiling(torch)).toFixed(1)} GFLOP/s (best of 1024², 2048², 4096²)`;
+    } catch (error) {
+      ceilingLine += `; PyTorch's ceiling: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  console.log(ceilingLine);
+  console.log('');
+  const stepFlopsByName = Object.fromEntries(
+    workloads.map((workload) => [workload.name, stepFlops(workload.flopLayers.generator, workload.flopLayers.discriminator, workload.config.batchSize)]),
+  );
+  console.log(formatThroughputTable(rows, { stepFlops: stepFlopsByName, seeds: seedCount > 0 ? seedCount : undefined, torch: torch !== undefined, ceiling: ourCeiling }));
+
   const blas = rows.flatMap((row) => row.rounds.flatMap((round) => round.torch?.blas ?? []));
   if (blas.length > 0) console.log(`\nPyTorch's BLAS: ${[...new Set(blas)].join(', ')}`);
   console.log(`Load average at end: ${loadAverage()}.`);

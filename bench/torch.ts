@@ -162,33 +162,56 @@ export function parseTorchResults(text: string): TorchResult[] {
   return results;
 }
 
-/** Runs the baseline on one workload in a fresh Python process and returns its result. */
-export async function runTorchBaseline(settings: TorchSettings, workload: string, options: TorchRunOptions): Promise<TorchResult> {
+/**
+ * Returns the highest float32 matMul GFLOP/s in the baseline's --peak record (n×n products,
+ * n = 1024, 2048, 4096), or undefined when the output has no such record.
+ */
+export function parseTorchCeiling(text: string): number | undefined {
+  for (const raw of text.split('\n')) {
+    if (raw.trim() === '') continue;
+    const record = JSON.parse(raw) as { workload?: unknown; peak?: unknown };
+    if (record.workload !== 'peak_matmul' || !Array.isArray(record.peak)) continue;
+    const rates = record.peak.map((entry: { gflops?: unknown }) => entry.gflops).filter((rate): rate is number => typeof rate === 'number');
+    if (rates.length > 0) return Math.max(...rates);
+  }
+  return undefined;
+}
+
+/** Runs the script with `args` plus --json in a fresh Python process and returns what it wrote. */
+async function runScript(settings: TorchSettings, label: string, args: string[]): Promise<string> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'gan-dynamics-bench-'));
   const output = path.join(folder, 'torch.jsonl');
-  const args = [
-    settings.script,
-    '--workload', workload,
-    '--threads', String(settings.threads),
-    '--reps', String(options.repeats),
-    '--warmup', String(options.warmup),
-    '--rep-seconds', String(options.repeatMs / 1000),
-    '--json', output,
-  ];
   try {
     try {
-      await runProcess(settings.python, args, RUN_TIMEOUT_MS);
+      await runProcess(settings.python, [settings.script, '--threads', String(settings.threads), ...args, '--json', output], RUN_TIMEOUT_MS);
     } catch (error) {
       const failure = error as Error & { stderr?: string };
-      throw new Error(`torch baseline failed on ${workload}: ${lastLine(failure.stderr ?? '') || failure.message}`);
+      throw new Error(`torch baseline failed on ${label}: ${lastLine(failure.stderr ?? '') || failure.message}`);
     }
-    const results = parseTorchResults(await readFile(output, 'utf8'));
-    const result = results.find((entry) => entry.workload === workload);
-    if (result === undefined) {
-      throw new Error(`torch baseline finished but wrote no result for ${workload}; run it by hand with --workload ${workload} to see why`);
-    }
-    return result;
+    return existsSync(output) ? await readFile(output, 'utf8') : '';
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** Measures PyTorch's float32 matMul ceiling in GFLOP/s with the baseline's --peak-only. */
+export async function runTorchCeiling(settings: TorchSettings): Promise<number> {
+  const ceiling = parseTorchCeiling(await runScript(settings, 'the matMul ceiling', ['--peak-only']));
+  if (ceiling === undefined) throw new Error('torch baseline finished but wrote no matMul ceiling; run it by hand with --peak-only to see why');
+  return ceiling;
+}
+
+/** Runs the baseline on one workload in a fresh Python process and returns its result. */
+export async function runTorchBaseline(settings: TorchSettings, workload: string, options: TorchRunOptions): Promise<TorchResult> {
+  const text = await runScript(settings, workload, [
+    '--workload', workload,
+    '--reps', String(options.repeats),
+    '--warmup', String(options.warmup),
+    '--rep-seconds', String(options.repeatMs / 1000),
+  ]);
+  const result = parseTorchResults(text).find((entry) => entry.workload === workload);
+  if (result === undefined) {
+    throw new Error(`torch baseline finished but wrote no result for ${workload}; run it by hand with --workload ${workload} to see why`);
+  }
+  return result;
 }

@@ -15,6 +15,7 @@ import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import type { RealBatchSampler } from '../src/train/ganTrainer.ts';
 import { createSetup } from '../src/train/mixtureSetup.ts';
 import { deriveSeed } from '../src/train/seeds.ts';
+import type { FlopLayer } from './flops.ts';
 import { BASELINE_CONV4_NOISE, BASELINE_CONV4_SIDE, baselineConv4Discriminator, baselineConv4Generator } from './baselineConv4.ts';
 
 export interface BenchSetup {
@@ -32,6 +33,8 @@ export interface ComparisonWorkload {
   config: TrainConfig;
   /** Differences from the baseline's networks and step, beyond layout and weight values. */
   differences: string;
+  /** Layers of G and D for the FLOP count, in the baseline's terms. */
+  flopLayers: { generator: FlopLayer[]; discriminator: FlopLayer[] };
   /** Builds the networks and real batches of one run; `config.seed` seeds the weights. */
   build(config: TrainConfig): BenchSetup;
 }
@@ -52,11 +55,17 @@ function fixedRealBatch(shape: number[], seed: number): { sampler: RealBatchSamp
   return { sampler: () => batch, dispose: () => batch.dispose() };
 }
 
+const dense = (inputs: number, outputs: number): FlopLayer => ({ kind: 'dense', inputs, outputs });
+
 function ring(width: number, batchSize: number): ComparisonWorkload {
   return {
     name: `toy2d_H${width}_B${batchSize}`,
     label: `ring, hidden ${width}, batch ${batchSize}`,
     config: trainConfig(batchSize, 2),
+    flopLayers: {
+      generator: [dense(2, width), dense(width, width), dense(width, width), dense(width, 2)],
+      discriminator: [dense(2, width), dense(width, width), dense(width, width), dense(width, 1)],
+    },
     differences:
       `G 2 → ${width} → ${width} → ${width} → 2 and D 2 → ${width} → ${width} → ${width} → 1 with ReLU, as the baseline. ` +
       `The ring experiments train G 128 → ${width} → ${width} → 2 and D 2 → ${width} → ${width} → 1, about 60 % of this work. ` +
@@ -76,6 +85,10 @@ function mnistFc4(): ComparisonWorkload {
     name: 'mnist_fc4_B64',
     label: 'MNIST FC-4, batch 64',
     config: trainConfig(batchSize, 64),
+    flopLayers: {
+      generator: [dense(64, 512), dense(512, 512), dense(512, 512), dense(512, pixels)],
+      discriminator: [dense(pixels, 512), dense(512, 512), dense(512, 512), dense(512, 1)],
+    },
     differences:
       'G 64 → 512 → 512 → 512 → 784 (tanh) with ReLU, D 784 → 512 → 512 → 512 → 1 with LeakyReLU 0.2, as the baseline. ' +
       'The MNIST experiments train FC-4 on 32×32 digits with 128-d noise and ReLU in D, about 1.1× this work.',
@@ -104,6 +117,20 @@ function mnistConv4(): ComparisonWorkload {
     name: 'mnist_conv4_B64',
     label: 'MNIST Conv-4, batch 64',
     config: trainConfig(batchSize, BASELINE_CONV4_NOISE),
+    flopLayers: {
+      generator: [
+        dense(BASELINE_CONV4_NOISE, 7 * 7 * 128),
+        { kind: 'convT', height: 7, width: 7, kernel: 3, inChannels: 128, outChannels: 64 },
+        { kind: 'convT', height: 14, width: 14, kernel: 3, inChannels: 64, outChannels: 32 },
+        { kind: 'conv', height: 28, width: 28, kernel: 3, inChannels: 32, outChannels: 1 },
+      ],
+      discriminator: [
+        { kind: 'conv', height: 14, width: 14, kernel: 3, inChannels: 1, outChannels: 32 },
+        { kind: 'conv', height: 7, width: 7, kernel: 3, inChannels: 32, outChannels: 64 },
+        { kind: 'conv', height: 4, width: 4, kernel: 3, inChannels: 64, outChannels: 128 },
+        dense(4 * 4 * 128, 1),
+      ],
+    },
     differences:
       "The baseline's Conv-4 (28×28, three stride-2 convolutions in D, two transposed ones in G), rebuilt from tfjs ops. " +
       'The MNIST experiments train the Conv-4 of src/nets/conv.ts on 32×32 digits (m = 32), whose step is about 4× this work.',

@@ -7,7 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { formatComparisonTable, type ComparisonRow } from '../bench/compare.ts';
+import { stepFlops } from '../bench/flops.ts';
 import { formatProfile } from '../bench/profile.ts';
+import { formatThroughputTable } from '../bench/throughput.ts';
 import { formatSpread, median, timeSteps } from '../bench/timing.ts';
 import type { TorchResult } from '../bench/torch.ts';
 import { seedBatchRunner } from '../bench/seedBatchRunner.ts';
@@ -62,6 +64,17 @@ test('comparison table writes large ratios without decimals', () => {
   const rows: ComparisonRow[] = [{ workload: 'w', label: 'w', rounds: [{ ours: timings([250]), torch: torch(10, 10, 10) }] }];
   const [, , row] = tableLines(formatComparisonTable(rows, { torch: true }));
   assert.is(row[3], '25×');
+});
+
+test('throughput table and floor', () => {
+  const stepFlops = { toy2d_H128_B128: 1e8, mnist_conv4_B64: 6e9 };
+  const text = formatThroughputTable(ROWS, { stepFlops, seeds: 10, torch: true, ceiling: 20 });
+  const [header, , ring, conv] = tableLines(text.split('\n').slice(2).join('\n'));
+  assert.equal(header, ['workload', 'GFLOP/step', 'ours, 1 seed', 'ours, per seed at S = 10', 'PyTorch', 'our floor, ms', 'best ours / PyTorch']);
+  // 0.1 GFLOP in 10 ms, 3.55 ms and 3 ms; at 20 GFLOP/s it takes 5 ms, 5/3 of PyTorch's 3 ms.
+  assert.equal(ring, ['ring, hidden 128, batch 128', '0.100', '10', '28', '33', '5.00', '1.67×']);
+  assert.equal(conv, ['MNIST Conv-4, batch 64', '6.000', '9.7', '–', '–', '300', '–']);
+  assert.throws(() => formatThroughputTable(ROWS, { stepFlops: {}, torch: false, ceiling: 20 }), /no FLOP count for workload "toy2d_H128_B128"/);
 });
 
 test('median and spread formatting', () => {
@@ -129,6 +142,21 @@ const BASELINE_KERNELS: Record<string, { generator: number[][]; discriminator: n
   },
 };
 
+// step_flops() of the baseline script for each workload, as `torch_baseline.py --list` prints them.
+const BASELINE_STEP_FLOPS: Record<string, number> = {
+  toy2d_H128_B128: 101_777_408,
+  toy2d_H128_B512: 407_109_632,
+  mnist_fc4_B64: 1_332_215_808,
+  mnist_conv4_B64: 6_147_375_104,
+};
+
+test('step FLOPs equal the baseline count', () => {
+  for (const workload of COMPARISON_WORKLOADS) {
+    const { generator, discriminator } = workload.flopLayers;
+    assert.is(stepFlops(generator, discriminator, workload.config.batchSize), BASELINE_STEP_FLOPS[workload.name], workload.name);
+  }
+});
+
 test('workloads match the baseline layer for layer', () => {
   for (const workload of COMPARISON_WORKLOADS) {
     const expected = BASELINE_KERNELS[workload.name];
@@ -157,6 +185,7 @@ const TINY_RING: ComparisonWorkload = {
   label: 'tiny ring',
   config: resolveTrainConfig({ cost: 'ns', steps: 1, batchSize: 16, noiseDimension: 2, seed: 1 }),
   differences: '',
+  flopLayers: { generator: [], discriminator: [] },
   build: (config) => createSetup({ mixture: { kind: 'ring' }, generatorHidden: [8], discriminatorHidden: [8] }, config),
 };
 

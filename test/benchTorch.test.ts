@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkTorch, parseTorchResults, runTorchBaseline, TORCH_INSTALL_HINT } from '../bench/torch.ts';
+import { checkTorch, parseTorchCeiling, parseTorchResults, runTorchBaseline, TORCH_INSTALL_HINT } from '../bench/torch.ts';
 
 const RECORD = {
   framework: 'torch',
@@ -73,6 +73,12 @@ test('parseTorchResults names a line that is not JSON', () => {
 test('parseTorchResults names a bad field', () => {
   const text = JSON.stringify({ ...RECORD, ms_median: 'fast' });
   assert.throws(() => parseTorchResults(text), /line 1: "ms_median" must be a positive number of milliseconds, received "fast"/);
+});
+
+test('parseTorchCeiling takes the best size', () => {
+  const peak = { ...PEAK, peak: [{ n: 1024, gflops: 190.2 }, { n: 2048, gflops: 210.7 }, { n: 4096, gflops: 203.5 }] };
+  assert.is(parseTorchCeiling([JSON.stringify(RECORD), JSON.stringify(peak)].join('\n')), 210.7);
+  assert.is(parseTorchCeiling(JSON.stringify(RECORD)), undefined);
 });
 
 test('checkTorch reports a missing script', async () => {

@@ -12,9 +12,10 @@
  * takes the XNNPACK path with the bias and activation fused. Other backends use tf.matMul
  * on rank 3.
  *
- * The backward pass is written out, as tfjs does for its fused matMul:
+ * On wasm the backward pass is written out, as tfjs does for its fused matMul:
  * dZ = act'(Z)·dY, dX = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ_n dZ, with the transposed operands
- * materialised first so that every product is a plain one.
+ * materialised first so that every product is a plain one. Other backends differentiate
+ * tf.matMul, tf.add and the activation.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -106,14 +107,6 @@ function seedFusedMatMulWasm(args: {
   return out;
 }
 
-let registered = false;
-
-function ensureWasmKernel(): void {
-  if (registered || tf.getKernel(KERNEL_NAME, 'wasm') !== undefined) return;
-  tf.registerKernel({ kernelName: KERNEL_NAME, backendName: 'wasm', kernelFunc: seedFusedMatMulWasm as tf.KernelFunc });
-  registered = true;
-}
-
 function assertOperands(fn: string, a: tf.Tensor, b: tf.Tensor): void {
   if (a.rank !== 3 || b.rank !== 3) {
     throw new RangeError(`${fn}: operands must have rank 3 [S, ·, ·], received [${a.shape}] and [${b.shape}]`);
@@ -126,8 +119,44 @@ function assertOperands(fn: string, a: tf.Tensor, b: tf.Tensor): void {
   }
 }
 
-/** act(a·b + bias) per seed, without a gradient; bias is [S, 1, out] or absent. */
-function forward(
+let registered = false;
+
+/**
+ * Registers the wasm kernel and its gradient. The gradient is registered rather than
+ * written with tf.customGrad because a registered gradient returns one closure per input,
+ * and tfjs calls only the closures of inputs on the path to the variables being
+ * differentiated. A G update therefore skips dW of D's layers, and every update skips the
+ * input gradient of G's first layer (the noise).
+ */
+function ensureRegistered(): void {
+  if (registered) return;
+  registered = true;
+  if (tf.getKernel(KERNEL_NAME, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: KERNEL_NAME, backendName: 'wasm', kernelFunc: seedFusedMatMulWasm as tf.KernelFunc });
+  }
+  tf.registerGradient({
+    kernelName: KERNEL_NAME,
+    inputsToSave: ['a', 'b'],
+    outputsToSave: [true],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [a, b, y] = saved;
+      const gradient = dy as tf.Tensor;
+      const activation = attrs.activation as SeedDenseActivation;
+      // The sign of the output is the sign of the pre-activation for relu and leakyrelu.
+      let dz = gradient;
+      if (activation === 'relu') dz = tf.mul(gradient, tf.step(y));
+      if (activation === 'leakyrelu') dz = tf.mul(gradient, tf.step(y, attrs.alpha as number));
+      return {
+        a: () => seedMatMul(dz as tf.Tensor3D, transposeSeeds(b)),
+        b: () => seedMatMul(transposeSeeds(a), dz as tf.Tensor3D),
+        bias: () => tf.sum(dz, 1, true),
+      };
+    },
+  });
+}
+
+/** act(a·b + bias) per seed; bias is [S, 1, out] or absent. */
+function seedProduct(
   a: tf.Tensor3D,
   b: tf.Tensor3D,
   bias: tf.Tensor3D | undefined,
@@ -135,8 +164,7 @@ function forward(
   alpha: number,
 ): tf.Tensor3D {
   if (tf.getBackend() === 'wasm') {
-    ensureWasmKernel();
-    // The kernel reads raw buffers, so its operands must be dense [S, ·, ·] blocks.
+    ensureRegistered();
     const inputs: tf.NamedTensorMap = { a, b };
     if (bias !== undefined) inputs.bias = bias;
     return tf.engine().runKernel(KERNEL_NAME, inputs, { activation, alpha }) as tf.Tensor3D;
@@ -157,24 +185,13 @@ function transposeSeeds(x: tf.Tensor): tf.Tensor3D {
 /** Multiplies a[s]·b[s] for every seed s: [S, M, K]·[S, K, N] → [S, M, N]. */
 export function seedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   assertOperands('seedMatMul', a, b);
-  return seedMatMulOp(a, b) as tf.Tensor3D;
+  return seedProduct(a, b, undefined, 'linear', 0);
 }
-
-const seedMatMulOp = tf.customGrad((a, b, save) => {
-  const [x, y] = [a as tf.Tensor3D, b as tf.Tensor3D];
-  (save as tf.GradSaveFunc)([x, y]);
-  return {
-    value: forward(x, y, undefined, 'linear', 0),
-    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [
-      seedMatMul(dy as tf.Tensor3D, transposeSeeds(savedB)),
-      seedMatMul(transposeSeeds(savedA), dy as tf.Tensor3D),
-    ],
-  };
-}) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
  * Applies one dense layer per seed, act(x[s]·kernel[s] + bias[s]), to x [S, N, in] with a
- * kernel [S, in, out] and a bias [S, 1, out]. The result is differentiable in all three.
+ * kernel [S, in, out] and a bias [S, 1, out]. The result is differentiable in all three,
+ * also twice (a gradient penalty differentiates D's input gradient again).
  */
 export function seedDense(
   x: tf.Tensor3D,
@@ -188,24 +205,5 @@ export function seedDense(
   if (bias.rank !== 3 || bias.shape[0] !== seeds || bias.shape[1] !== 1 || bias.shape[2] !== columns) {
     throw new RangeError(`seedDense: bias must have shape [${seeds}, 1, ${columns}], received [${bias.shape}]`);
   }
-  const op = tf.customGrad((input, weights, offsets, save) => {
-    const [a, b, c] = [input as tf.Tensor3D, weights as tf.Tensor3D, offsets as tf.Tensor3D];
-    const value = forward(a, b, c, activation, alpha);
-    (save as tf.GradSaveFunc)([a, b, value]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, [savedX, savedKernel, savedY]: tf.Tensor[]) => {
-        // The sign of the output is the sign of the pre-activation for relu and leakyrelu.
-        let dz = dy;
-        if (activation === 'relu') dz = tf.mul(dy, tf.step(savedY));
-        if (activation === 'leakyrelu') dz = tf.mul(dy, tf.step(savedY, alpha));
-        return [
-          seedMatMul(dz as tf.Tensor3D, transposeSeeds(savedKernel)),
-          seedMatMul(transposeSeeds(savedX), dz as tf.Tensor3D),
-          tf.sum(dz, 1, true),
-        ];
-      },
-    };
-  }) as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor;
-  return op(x, kernel, bias) as tf.Tensor3D;
+  return seedProduct(x, kernel, bias, activation, alpha);
 }

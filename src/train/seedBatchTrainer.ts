@@ -52,7 +52,7 @@ export class SeedBatchTrainer {
   private readonly samplers: RealBatchSampler[];
   /** First step whose G or D loss was NaN or infinite, per seed, or −1; lives on the backend. */
   private readonly firstNonFiniteStep: tf.Variable;
-  /** Per-seed losses kept past variableGrads's tidy, released after the step. */
+  /** Tensors kept past variableGrads's tidy (per-seed losses, samples), released after the step. */
   private keptLosses: tf.Tensor[] = [];
 
   constructor(options: SeedBatchTrainerOptions) {
@@ -100,10 +100,10 @@ export class SeedBatchTrainer {
     );
   }
 
-  /** Keeps a per-seed loss past the tidy of tf.variableGrads; `step` releases it. */
-  private keepLoss(loss: tf.Tensor1D): tf.Tensor1D {
-    this.keptLosses.push(tf.keep(loss));
-    return loss;
+  /** Keeps a tensor past the tidy of tf.variableGrads; `step` releases it. */
+  private keepLoss<T extends tf.Tensor>(tensor: T): T {
+    this.keptLosses.push(tf.keep(tensor));
+    return tensor;
   }
 
   /** D's per-seed cost and gradient; the fake samples are constants here. */
@@ -135,16 +135,23 @@ export class SeedBatchTrainer {
 
   /** G's per-seed cost and gradient, after the cost's per-seed rescaling if it has one. */
   generatorGradients(noise: tf.Tensor, cost: SeedAxisCost = this.cost): SeedGradients {
+    return this.generatorGradientsAndSamples(noise, cost);
+  }
+
+  /** Also returns the generated samples G(noise) of the forward pass, [S, N, ...]. */
+  private generatorGradientsAndSamples(noise: tf.Tensor, cost: SeedAxisCost): SeedGradients & { fake: tf.Tensor } {
     const variables = this.generator.variables;
     let loss: tf.Tensor1D | undefined;
+    let fake: tf.Tensor | undefined;
     const { grads } = tf.variableGrads(() => {
-      const perSeed = cost.generator(this.discriminator.apply(this.generator.apply(noise)));
+      fake = this.keepLoss(this.generator.apply(noise));
+      const perSeed = cost.generator(this.discriminator.apply(fake));
       loss = this.keepLoss(perSeed);
       return tf.sum(perSeed);
     }, variables);
     let gradients = variables.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
     if (cost.rescaleGeneratorGradients) gradients = cost.rescaleGeneratorGradients(gradients);
-    return { loss: loss!, gradients };
+    return { loss: loss!, gradients, fake: fake! };
   }
 
   /**
@@ -174,8 +181,10 @@ export class SeedBatchTrainer {
     const { batchSize } = this.config;
     const noise = this.noise(batchSize, 'noise', step);
     const real = this.realBatch(batchSize, 'real', step);
-    const discriminator = this.discriminatorGradients(real, this.generator.apply(noise));
-    const generator = this.generatorGradients(noise);
+    // Both players see the same G(noise), so D reuses the samples of G's forward pass:
+    // the same kernels on the same inputs as a second forward pass, one pass fewer.
+    const { fake, ...generator } = this.generatorGradientsAndSamples(noise, this.cost);
+    const discriminator = this.discriminatorGradients(real, fake);
     const measurement = measure ? measureSeedStep(this, { real, noise, generator, discriminator }) : undefined;
 
     const updateD = this.discriminatorAdam.apply(discriminator.gradients, measure);

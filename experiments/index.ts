@@ -11,3 +11,6 @@ experiments.push((await import('./mnist-variants/index.ts')).mnistVariants);
 experiments.push((await import('./mnist-penalty/index.ts')).mnistPenalty);
 experiments.push((await import('./ring/index.ts')).ringExperiment);
 experiments.push((await import('./spiral/index.ts')).spiralExperiment);
+experiments.push((await import('./cifar10/index.ts')).cifar10Collapse);
+experiments.push((await import('./cat/index.ts')).catCollapse);
+experiments.push((await import('./ffhq/index.ts')).ffhqCollapse);

@@ -258,6 +258,8 @@ const reportCommand: Command = {
     const inceptionOption = stringOption(parsed, 'inception');
     const inception = inceptionOption === undefined ? undefined : path.resolve(inceptionOption);
     if (inception !== undefined) await expectExistingFolder('report', '--inception', inception);
+    const { experiments } = await import('../experiments/index.ts');
+    const only = parseExperimentNames(stringOption(parsed, 'experiments'), experiments.map((experiment) => experiment.name));
     const started = performance.now();
     const log = new ProgressLog(process.stderr);
 
@@ -272,14 +274,12 @@ const reportCommand: Command = {
       );
     }
 
-    const [{ allClaimProperties }, { simulations }, { experiments }, { runSuite }, { writeReport }] = await Promise.all([
+    const [{ allClaimProperties }, { simulations }, { runSuite }, { writeReport }] = await Promise.all([
       import('../properties/index.ts'),
       import('../sims/index.ts'),
-      import('../experiments/index.ts'),
       import('./report/suite.ts'),
       import('./report/writeReport.ts'),
     ]);
-    const only = parseExperimentNames(stringOption(parsed, 'experiments'), experiments.map((experiment) => experiment.name));
     const controller = new AbortController();
     const interrupts = watchInterrupts(controller, runsDir, log);
     let data;

@@ -129,7 +129,10 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
       `after ${warmup} warm-up steps, PyTorch with the same settings in its own process.`,
   );
   if (seedCount > 0) {
-    console.log(`Per seed at S = ${seedCount}: run seeds 1 … ${seedCount} trained as one program on a seed axis (SeedBatchTrainer), its step time divided by ${seedCount}.`);
+    console.log(
+      `Per seed at S = ${seedCount}: run seeds 1 … ${seedCount} trained as one program on a seed axis (SeedBatchTrainer), its step time divided by ${seedCount}. ` +
+        "It feeds D the samples of G's taped forward pass, so it runs G forward once per step where the 1-seed trainer and PyTorch run it twice.",
+    );
   }
   console.log(
     'Order: interleaved by workload (ours with 1 seed, ours with S seeds, then PyTorch, then the next workload); the two sides never run at the same time. ' +

@@ -253,6 +253,16 @@ test('suite runs only the selected experiments and lists the rest as not selecte
   assert.equal(data.skippedExperiments, [{ name: fixtureExperiment().name, reason: 'not selected: this report ran only fixture-other' }]);
 });
 
+test('the page says once which network every Fréchet distance used', async () => {
+  const without = renderReportPage(await fixtureData());
+  const withInception = renderReportPage({ ...(await fixtureData()), inception: '/models/inception-v3' });
+
+  assert.is(without.split('FID: not run').length - 1, 1);
+  assert.match(without, /report --inception DIR/);
+  assert.match(withInception, /FID \(InceptionV3 pool features\) from the graph model in \/models\/inception-v3/);
+  assert.not.match(withInception, /FID: not run/);
+});
+
 test('suite turns a throwing simulation into a failure', async () => {
   const broken = { ...fixtureSimulation(), name: 'broken', run: () => { throw new Error('diverged at step 3'); } };
 

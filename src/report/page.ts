@@ -11,6 +11,8 @@ import { DIFFERENCES_FROM_PAPER_CODE } from './differences.ts';
 import { escapeHtml, formatDuration, formatNumber } from './format.ts';
 import { figureToPlotly, type PlotlySpec } from './plotlyFigure.ts';
 import type { ReportData } from './reportData.ts';
+import { CLASSIFIER_FRECHET_NAME } from '../metrics/sampleMetrics.ts';
+import { INCEPTION_FID_NAME } from '../metrics/inceptionFid.ts';
 
 /** File name of the plotly.js bundle, in the same folder as the page. */
 export const PLOTLY_FILE = 'plotly.js';
@@ -145,11 +147,24 @@ function renderHeader(data: ReportData): string {
     `<dt>Backend</dt><dd>${escapeHtml(backend.name)}: ${escapeHtml(backend.package)} ${escapeHtml(backend.version)}, ${threads}</dd>`,
     skipped,
     `<dt>Property seed</dt><dd>${data.seed}</dd>`,
+    `<dt>Feature networks</dt><dd>${escapeHtml(describeFeatureNetworks(data.inception))}</dd>`,
     '</dl>',
     '<h2>Where this project differs from the paper\'s code on purpose</h2>',
     `<ul class="differences">\n${differences}\n</ul>`,
     '</header>',
   ].join('\n');
+}
+
+/**
+ * Names the network behind every Fréchet distance once, so that no distance on other
+ * features is read as FID.
+ */
+function describeFeatureNetworks(inception: string | null): string {
+  const mnist = `MNIST figures use the ${CLASSIFIER_FRECHET_NAME}, from the classifier this suite trains.`;
+  if (inception === null) {
+    return `FID: not run, because no InceptionV3 graph model was given (report --inception DIR). ${mnist}`;
+  }
+  return `${INCEPTION_FID_NAME} from the graph model in ${inception}. ${mnist}`;
 }
 
 function renderFailures(data: ReportData): string {

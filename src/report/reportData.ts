@@ -21,6 +21,8 @@ export interface ReportData {
   scale: Scale;
   /** fast-check seed of the properties. */
   seed: number;
+  /** Folder of the InceptionV3 graph model behind every FID, or null when none was given. */
+  inception: string | null;
   /** Wall time of the whole suite in seconds. */
   seconds: number;
   properties: PropertyRecord[];

@@ -18,6 +18,7 @@ export function toResultsJson(data: ReportData) {
     generated: data.generated,
     backend: data.backend,
     suite: data.suite,
+    inception: data.inception,
     scale: data.scale,
     seed: data.seed,
     seconds: data.seconds,

@@ -171,6 +171,7 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
     backend: options.backend,
     suite: options.suite,
     scale,
+    inception: options.inception ?? null,
     seed: options.seed,
     seconds: seconds() - started,
     properties,

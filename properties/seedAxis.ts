@@ -4,7 +4,6 @@
  * tolerance. Both start from the same weights, draw the same batches (the same derived
  * seeds), and differ only in the order of float32 additions inside the products.
  */
-import * as tf from '@tensorflow/tfjs';
 import { sampleMixture, ringMixture } from '../src/data/mixtures.ts';
 import { denseNetwork } from '../src/nets/dense.ts';
 import { seedBatchedDenseNetwork } from '../src/nets/seedBatchedDense.ts';
@@ -144,9 +143,4 @@ export function outcomeDifferences(batched: SeedRunOutcome, separate: SeedRunOut
     });
   });
   return found.filter((difference): difference is string => difference !== undefined);
-}
-
-/** Leaves no tensors behind, so that a test can check the backend's tensor count. */
-export function liveTensors(): number {
-  return tf.memory().numTensors;
 }

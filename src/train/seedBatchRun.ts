@@ -146,6 +146,7 @@ export async function trainSeedBatch(runs: SeedBatchRun[], options: SeedBatchRun
 
 /** Tells whether the setup's networks can take a seed axis, by building the first run's. */
 async function batchable(module: SetupModule, run: SeedRun): Promise<boolean> {
+  // NOTE: this builds one whole setup (for MNIST with class metrics, also its classifier reference) only to inspect its networks.
   const setup = await module.createSetup(run.config.setup.options, run.train);
   try {
     return denseLayout(setup.generator) !== undefined && denseLayout(setup.discriminator) !== undefined;
@@ -178,6 +179,7 @@ async function trainGroup(
   let discriminator: ReturnType<typeof stackDenseNetworks> | undefined;
   const active = new Set(runs);
   try {
+    // NOTE: every seed builds its own setup, so data and evaluation references are loaded S times.
     for (const run of runs) run.setup = await module.createSetup(run.config.setup.options, run.train);
     generator = stackDenseNetworks('G', runs.map((run) => run.setup!.generator));
     discriminator = stackDenseNetworks('D', runs.map((run) => run.setup!.discriminator));

@@ -138,7 +138,7 @@ export class SeedBatchTrainer {
     return this.generatorGradientsAndSamples(noise, cost);
   }
 
-  /** Also returns the generated samples G(noise) of the forward pass, [S, N, ...]. */
+  /** Computes what generatorGradients does and also returns G(noise) of the taped forward pass. */
   private generatorGradientsAndSamples(noise: tf.Tensor, cost: SeedAxisCost): SeedGradients & { fake: tf.Tensor } {
     const variables = this.generator.variables;
     let loss: tf.Tensor1D | undefined;

@@ -120,6 +120,7 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
     }
   }
 
+  const loadAverageAtStart = os.loadavg()[0];
   const stepsText = steps === undefined ? `as many consecutive steps as last about ${repeatMs} ms` : `${steps} consecutive steps`;
   console.log(`GAN step, ours against PyTorch on the same workloads; this machine has ${cores} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
   console.log(`ours: ${describeBackend(backend)}; node ${process.version}`);
@@ -175,6 +176,14 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
   const blas = rows.flatMap((row) => row.rounds.flatMap((round) => round.torch?.blas ?? []));
   if (blas.length > 0) console.log(`\nPyTorch's BLAS: ${[...new Set(blas)].join(', ')}`);
   console.log(`Load average at end: ${loadAverage()}.`);
+  const busiest = Math.max(loadAverageAtStart, os.loadavg()[0]);
+  if (busiest > cores) {
+    console.log(
+      `Warning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cores} cores, so other processes shared them. ` +
+        "PyTorch's OpenMP threads then wait on each other and its figures can be many times its quiet ones; " +
+        'rerun on a quiet machine, or compare with --torch-threads 1 as well.',
+    );
+  }
   console.log('\nWhere our networks differ from the baseline:');
   for (const workload of workloads) console.log(`- ${workload.name}: ${workload.differences}`);
 

@@ -14,7 +14,7 @@ import { selectBackend, type BackendInfo } from '../src/backend.ts';
 import { RunStore, type MetricRow } from '../src/train/runStore.ts';
 import { trainSeedBatch, type SeedBatchRun } from '../src/train/seedBatchRun.ts';
 import type { RunConfig } from '../src/train/setup.ts';
-import { seedJobs } from '../src/train/sweep.ts';
+import { expandSweep, runSweep, seedJobs } from '../src/train/sweep.ts';
 import type { WorkerReply, WorkerRequest } from '../src/train/sweepWorker.ts';
 import { trainRun } from '../src/train/trainRun.ts';
 
@@ -158,6 +158,16 @@ test('diverged seed finishes alone', async () => {
   assert.is((await store.readCheckpoint())!.step, 1, 'no checkpoint of a diverged state');
   const healthy = await new RunStore(runs[0].dir).readMetrics();
   assert.ok(healthy.every((row) => Number.isFinite(row.lossGenerator)), 'the other seed stays finite');
+});
+
+test('sweep trains seed jobs in workers', async () => {
+  const runs = expandSweep(config(0, 20), { costs: ['ns'], seeds: [1, 2, 3, 4] });
+  const lines: string[] = [];
+  const results = await runSweep(runs, { runsDir: path.join(root, 'sweep'), workers: 2, backend: 'wasm', log: (line) => lines.push(line) });
+  assert.equal(results.map((result) => result.state), ['complete', 'complete', 'complete', 'complete'], lines.join('\n'));
+  for (const result of results) {
+    assert.equal((await new RunStore(result.dir).readMetrics()).map((row) => row.step), [10, 20]);
+  }
 });
 
 test('seed jobs split groups over workers', () => {

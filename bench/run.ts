@@ -178,11 +178,12 @@ async function compare(values: Values, backend: BackendInfo): Promise<void> {
   console.log(`Load average at end: ${loadAverage()}.`);
   const busiest = Math.max(loadAverageAtStart, os.loadavg()[0]);
   if (busiest > cores) {
-    console.log(
-      `Warning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cores} cores, so other processes shared them. ` +
-        "PyTorch's OpenMP threads then wait on each other and its figures can be many times its quiet ones; " +
-        'rerun on a quiet machine, or compare with --torch-threads 1 as well.',
-    );
+    const threadsNote =
+      torch !== undefined && torch.threads > 1
+        ? "PyTorch's OpenMP threads then wait on descheduled peers, so its figures can be many times its quiet ones. " +
+          'Rerun on a quiet machine, or compare with --torch-threads 1 as well.'
+        : 'Every figure is then slower than on a quiet machine; rerun on one for absolute times.';
+    console.log(`Warning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cores} cores, so other processes shared them. ${threadsNote}`);
   }
   console.log('\nWhere our networks differ from the baseline:');
   for (const workload of workloads) console.log(`- ${workload.name}: ${workload.differences}`);

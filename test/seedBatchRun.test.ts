@@ -113,6 +113,17 @@ test('batched runs write separate runs’ rows', async () => {
   }
 });
 
+test('separate run resumes a batched checkpoint', async () => {
+  const runs = runsIn(path.join(root, 'handover'), [4]);
+  const controller = new AbortController();
+  controller.abort();
+  assert.is((await trainSeedBatch(runs, { backend, signal: controller.signal }))[0].step, 1);
+  const resumed = await trainRun(runs[0].dir, runs[0].config, { backend });
+  assert.is(resumed.resumedFrom, 1);
+  const reference = await new RunStore(path.join(root, 'separate', 'seed4')).readMetrics();
+  assert.equal(rowDifferences(await new RunStore(runs[0].dir).readMetrics(), reference).slice(0, 5), []);
+});
+
 test('killed batch resumes to identical rows', async () => {
   const reference = runsIn(path.join(root, 'reference'), [4, 9], 120);
   await trainSeedBatch(reference, { backend });

@@ -145,6 +145,10 @@ export interface ComparisonOptions {
 /** Runs the comparison rounds and returns one row per workload. */
 export async function runComparison(options: ComparisonOptions): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = options.workloads.map((workload) => ({ workload: workload.name, label: workload.label, rounds: [] }));
+  // The first steps of a process also pay for JIT compilation of tfjs and our code; keep them out of every row.
+  if (options.workloads.length > 0) {
+    await timeRunner(singleSeedRunner(options.workloads[0]), { repeats: 1, steps: 1, warmup: 3 * Math.max(options.timing.warmup, 5) });
+  }
   for (let round = 1; round <= options.rounds; round++) {
     for (const [index, workload] of options.workloads.entries()) {
       const row = rows[index];

@@ -98,7 +98,7 @@ export async function checkTorch(settings: TorchSettings): Promise<TorchAvailabi
   if (!existsSync(settings.script)) {
     return {
       available: false,
-      message: `the PyTorch baseline script was not found at ${settings.script}; pass --torch-script PATH to torch_baseline.py`,
+      message: `The PyTorch baseline script was not found at ${settings.script}; pass --torch-script PATH to torch_baseline.py`,
     };
   }
   try {

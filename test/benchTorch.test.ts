@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { describeTorch } from '../bench/compareCommand.ts';
 import { checkTorch, parseTorchCeiling, parseTorchResults, runTorchBaseline, TORCH_INSTALL_HINT } from '../bench/torch.ts';
 
 const RECORD = {
@@ -115,6 +116,17 @@ test('checkTorch returns the torch version', async () => {
   const python = await executable('python-with-torch', 'echo 1.13.0a0');
   const availability = await checkTorch({ python, script, threads: 2 });
   assert.equal(availability, { available: true, version: '1.13.0a0' });
+});
+
+test('describeTorch keeps our figures without torch', async () => {
+  const script = await executable('torch_baseline.py', 'exit 0');
+  const missing = await describeTorch({ python: path.join(folder, 'no-such-python'), script, threads: 2 });
+  assert.is(missing.torch, undefined);
+  assert.match(missing.line, 'PyTorch was not found');
+  assert.match(missing.line, 'Our figures follow alone.');
+  const skipped = await describeTorch(undefined);
+  assert.is(skipped.torch, undefined);
+  assert.is(skipped.line, 'PyTorch: not run (--no-torch)');
 });
 
 test('runTorchBaseline passes the settings and reads the result', async () => {

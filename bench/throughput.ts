@@ -1,8 +1,9 @@
 /**
  * Throughput of the compared steps: GFLOP/s achieved on each side, and the floor of our
- * step time if every multiply-add ran at our backend's float32 matMul ceiling. The floor
- * tells apart what faster kernels could still gain from what only a faster backend (more
- * threads, wider SIMD) could, because no step can beat it.
+ * step time if every multiply-add ran at our backend's float32 matMul ceiling. No step on
+ * this backend can beat the floor, so the gap between the step and its floor is what faster
+ * kernels could still gain, and the gap below it only a faster backend (more threads, wider
+ * SIMD) could close.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ComparisonRow } from './compare.ts';

@@ -124,6 +124,27 @@ test('separate run resumes a batched checkpoint', async () => {
   assert.equal(rowDifferences(await new RunStore(runs[0].dir).readMetrics(), reference).slice(0, 5), []);
 });
 
+test('seeds at different checkpoints resume', async () => {
+  const runs = runsIn(path.join(root, 'uneven'), [4, 9]);
+  const stopNow = new AbortController();
+  stopNow.abort();
+  await trainSeedBatch(runs, { backend, signal: stopNow.signal });
+  const stopLater = new AbortController();
+  const first = await trainSeedBatch(runs.slice(0, 1), {
+    backend,
+    signal: stopLater.signal,
+    onProgress: (_, step) => step >= 20 && stopLater.abort(),
+  });
+  assert.is(first[0].step, 20);
+
+  const results = await trainSeedBatch(runs, { backend });
+  assert.equal(results.map((result) => [result.state, result.resumedFrom]), [['complete', 20], ['complete', 1]]);
+  for (const run of runs) {
+    const reference = await new RunStore(path.join(root, 'separate', run.id)).readMetrics();
+    assert.equal(rowDifferences(await new RunStore(run.dir).readMetrics(), reference).slice(0, 5), [], run.id);
+  }
+});
+
 test('killed batch resumes to identical rows', async () => {
   const reference = runsIn(path.join(root, 'reference'), [4, 9], 120);
   await trainSeedBatch(reference, { backend });

@@ -134,10 +134,6 @@ export async function trainSeedBatch(runs: SeedBatchRun[], options: SeedBatchRun
       byStep.set(step, [...(byStep.get(step) ?? []), { run, checkpoint }]);
     }
     for (const [step, group] of byStep) {
-      if (options.signal?.aborted && step > 0) {
-        group.forEach(({ run }) => finish(run.id, { state: 'incomplete', step, resumedFrom: step, alreadyFinished: false }));
-        continue;
-      }
       await trainGroup(module, group.map(({ run }) => run), group.map(({ checkpoint }) => checkpoint?.trainer), step, options, finish);
     }
   }

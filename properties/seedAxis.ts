@@ -21,10 +21,10 @@ const HIDDEN = [8, 8];
 
 /**
  * Weights and Adam moments after a handful of steps: float32 sums in another order differ
- * by a few ulps per product, and Adam's m/√v amplifies relative differences of gradients
- * that are near ε. 1e-5 relative plus 1e-6 absolute covers what was seen (≤ 1e-6 relative).
+ * by a few ulps per product. On wasm the largest differences seen were 3e-8 absolute, on
+ * weights near 0.4, so the bound leaves a margin of about 3×.
  */
-export const STATE_TOLERANCE = { relative: 1e-5, absolute: 1e-6 };
+export const STATE_TOLERANCE = { relative: 1e-5, absolute: 1e-7 };
 /** Diagnostics are norms, means and cosines of the same float32 tensors. */
 export const DIAGNOSTIC_TOLERANCE = { relative: 1e-4, absolute: 1e-6 };
 

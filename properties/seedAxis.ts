@@ -22,7 +22,7 @@ const HIDDEN = [8, 8];
 /**
  * Weights and Adam moments after a handful of steps: float32 sums in another order differ
  * by a few ulps per product. On wasm the largest differences seen were 3e-8 absolute, on
- * weights near 0.4, so the bound leaves a margin of about 3×.
+ * weights near 0.4; the absolute term alone is about 3× that, for entries near 0.
  */
 export const STATE_TOLERANCE = { relative: 1e-5, absolute: 1e-7 };
 /** Diagnostics are norms, means and cosines of the same float32 tensors. */

@@ -142,6 +142,34 @@ export interface ComparisonOptions {
   log(line: string): void;
 }
 
+async function measureBatched(workload: ComparisonWorkload, row: ComparisonRow, label: string, options: ComparisonOptions): Promise<StepTimings | undefined> {
+  if (options.batched === undefined || row.batchedUnavailable !== undefined) return undefined;
+  const { seedCount } = options.batched;
+  const runner = options.batched.runner(workload, seedCount);
+  if (runner === undefined) {
+    row.batchedUnavailable = 'the seed axis covers dense networks only';
+    return undefined;
+  }
+  const timings = await timeRunner(runner, options.timing);
+  const perSeedMs = timings.wallMs.map((ms) => ms / seedCount);
+  options.log(`${label}: ours at S = ${seedCount} ${formatSpread(perSeedMs)} ms/step per seed (${timings.steps} steps × ${timings.wallMs.length})`);
+  return timings;
+}
+
+/** Runs the baseline; a failure is kept on the row, logged, and stops later rounds from retrying. */
+async function measureTorch(workload: ComparisonWorkload, row: ComparisonRow, label: string, options: ComparisonOptions): Promise<TorchResult | undefined> {
+  if (options.torch === undefined || row.torchError !== undefined) return undefined;
+  try {
+    const result = await runTorchBaseline(options.torch, workload.name, options.torchRun);
+    options.log(`${label}: PyTorch ${formatMs(result.msMedian)} ms/step (${result.stepsPerRepeat} steps × ${result.repeats})`);
+    return result;
+  } catch (error) {
+    row.torchError = error instanceof Error ? error.message : String(error);
+    options.log(`${label}: ${row.torchError}`);
+    return undefined;
+  }
+}
+
 /** Runs the comparison rounds and returns one row per workload. */
 export async function runComparison(options: ComparisonOptions): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = options.workloads.map((workload) => ({ workload: workload.name, label: workload.label, rounds: [] }));
@@ -149,38 +177,21 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   if (options.workloads.length > 0) {
     await timeRunner(singleSeedRunner(options.workloads[0]), { repeats: 1, steps: 1, warmup: 3 * Math.max(options.timing.warmup, 5) });
   }
+
   for (let round = 1; round <= options.rounds; round++) {
     for (const [index, workload] of options.workloads.entries()) {
       const row = rows[index];
+      const label = `round ${round}, ${workload.name}`;
       const tensorsBefore = tf.memory().numTensors;
       const ours = await timeRunner(singleSeedRunner(workload), options.timing);
       const leaked = tf.memory().numTensors - tensorsBefore;
       options.log(
-        `round ${round}, ${workload.name}: ours ${formatSpread(ours.wallMs)} ms/step (${ours.steps} steps × ${ours.wallMs.length})` +
+        `${label}: ours ${formatSpread(ours.wallMs)} ms/step (${ours.steps} steps × ${ours.wallMs.length})` +
           (leaked > 0 ? `, ${leaked} tensors left allocated` : ''),
       );
-      const entry: ComparisonRound = { ours };
-      if (options.batched !== undefined && row.batchedUnavailable === undefined) {
-        const { seedCount } = options.batched;
-        const runner = options.batched.runner(workload, seedCount);
-        if (runner === undefined) {
-          row.batchedUnavailable = 'the seed axis covers dense networks only';
-        } else {
-          entry.batched = await timeRunner(runner, options.timing);
-          const perSeedMs = entry.batched.wallMs.map((ms) => ms / seedCount);
-          options.log(`round ${round}, ${workload.name}: ours at S = ${seedCount} ${formatSpread(perSeedMs)} ms/step per seed (${entry.batched.steps} steps × ${entry.batched.wallMs.length})`);
-        }
-      }
-      if (options.torch !== undefined && row.torchError === undefined) {
-        try {
-          entry.torch = await runTorchBaseline(options.torch, workload.name, options.torchRun);
-          options.log(`round ${round}, ${workload.name}: PyTorch ${formatMs(entry.torch.msMedian)} ms/step (${entry.torch.stepsPerRepeat} steps × ${entry.torch.repeats})`);
-        } catch (error) {
-          row.torchError = error instanceof Error ? error.message : String(error);
-          options.log(`round ${round}, ${workload.name}: ${row.torchError}`);
-        }
-      }
-      row.rounds.push(entry);
+      const batched = await measureBatched(workload, row, label, options);
+      const torch = await measureTorch(workload, row, label, options);
+      row.rounds.push({ ours, batched, torch });
     }
   }
   return rows;

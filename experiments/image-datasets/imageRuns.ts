@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import type { ExperimentContext, RunSummary, Scale } from '../experiment.ts';
-import type { Variant } from '../mnist-coverage/mnistRuns.ts';
+import { lastValue, type Variant } from '../mnist-coverage/mnistRuns.ts';
+import { readStoredRun, summariseRun, trainExperimentRuns, type StoredRun } from '../experimentRuns.ts';
 import { checkDataset } from '../../src/data/datasetCheck.ts';
 import { DATASETS, type DatasetName } from '../../src/data/datasets.ts';
 import { inceptionNotRunReason } from '../../src/metrics/inception.ts';
 import type { TrainConfigInput } from '../../src/train/config.ts';
-import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
-import { runId, runSweep, type SweepRun } from '../../src/train/sweep.ts';
+import { runId, type SweepRun } from '../../src/train/sweep.ts';
 import { datasetFolder, IMAGE_SETUP_MODULE, openImageSource, setupInceptionFid, type ImageSetupOptions } from './imageSetup.ts';
 
 export interface ImagePlannedRun {
@@ -23,13 +23,9 @@ export interface ImagePlannedRun {
   train: TrainConfigInput;
 }
 
-export interface ImageLoadedRun extends ImagePlannedRun {
+export interface ImageLoadedRun extends ImagePlannedRun, StoredRun {
   /** Images in the training set, which make one epoch. */
   trainingImages: number;
-  status: RunStatus | null;
-  rows: MetricRow[];
-  /** Samples stored at the last sample step, if any. */
-  samples: StoredSamples | null;
 }
 
 /** Lists setup × variant × seed runs with a shared base training config. */
@@ -126,32 +122,17 @@ export async function runAndLoadImages(
   imageCounts: Map<string, number>,
   context: ExperimentContext,
 ): Promise<ImageLoadedRun[]> {
-  const runsDir = path.join(context.runsDir, experiment, scale);
   const sweepRuns: SweepRun[] = runs.map((run) => ({
     id: run.id,
     config: { train: run.train, setup: { module: IMAGE_SETUP_MODULE, options: run.setup } },
   }));
-  await runSweep(sweepRuns, {
-    runsDir,
-    backend: context.backend.name,
-    signal: context.signal,
-    shard: context.shard,
-    onProgress: context.progress,
-  });
-  context.signal?.throwIfAborted();
-
+  const runsDir = await trainExperimentRuns(experiment, scale, sweepRuns, context);
   return Promise.all(
-    runs.map(async (run) => {
-      const store = new RunStore(path.join(runsDir, run.id));
-      const steps = await store.sampleSteps();
-      return {
-        ...run,
-        trainingImages: imageCounts.get(dataKey(run.setup)) ?? Number.NaN,
-        status: await store.readStatus(),
-        rows: await store.readMetrics(),
-        samples: steps.length > 0 ? await store.readSamples(steps[steps.length - 1]) : null,
-      };
-    }),
+    runs.map(async (run) => ({
+      ...run,
+      trainingImages: imageCounts.get(dataKey(run.setup)) ?? Number.NaN,
+      ...(await readStoredRun(runsDir, run.id)),
+    })),
   );
 }
 
@@ -159,23 +140,8 @@ export async function runAndLoadImages(
 export function imageRunSummary(experiment: string, run: ImageLoadedRun, metricKeys: string[]): RunSummary {
   const metrics: Record<string, number> = {};
   for (const key of metricKeys) {
-    for (let i = run.rows.length - 1; i >= 0; i--) {
-      const value = run.rows[i][key];
-      if (typeof value === 'number' && Number.isFinite(value)) {
-        metrics[key] = value;
-        break;
-      }
-    }
+    const value = lastValue(run.rows, key);
+    if (value !== undefined) metrics[key] = value;
   }
-  const state = run.status?.state;
-  let status: RunSummary['status'] = 'incomplete';
-  if (state === 'complete' || state === 'diverged') status = state;
-  return {
-    id: run.id,
-    experiment,
-    config: { variant: run.variant.label, ...run.train, setup: run.setup },
-    status,
-    backend: run.status?.backend ?? { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] },
-    metrics,
-  };
+  return summariseRun(experiment, run, { variant: run.variant.label, ...run.train, setup: run.setup }, metrics);
 }

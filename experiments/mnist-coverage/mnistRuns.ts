@@ -4,12 +4,12 @@
  * worker processes under `<runsDir>/<experiment>/<scale>`, then read back from the run
  * store. Also the summaries the figures need: a metric's median and min–max over seeds.
  */
-import path from 'node:path';
 import type { ExperimentContext, RunSummary, Scale } from '../experiment.ts';
 import type { Series } from '../../src/figures.ts';
 import type { TrainConfigInput } from '../../src/train/config.ts';
-import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
-import { runId, runSweep, type SweepRun } from '../../src/train/sweep.ts';
+import type { MetricRow } from '../../src/train/runStore.ts';
+import { runId, type SweepRun } from '../../src/train/sweep.ts';
+import { readStoredRun, summariseRun, trainExperimentRuns, type StoredRun } from '../experimentRuns.ts';
 import { MNIST_SETUP_MODULE, setupClassifier, type MnistSetupOptions } from './mnistSetup.ts';
 
 /** MNIST's training digits: an epoch is 60 000 / batch size steps. */
@@ -33,12 +33,7 @@ export interface PlannedRun {
   train: TrainConfigInput;
 }
 
-export interface LoadedRun extends PlannedRun {
-  status: RunStatus | null;
-  rows: MetricRow[];
-  /** Samples stored at the last sample step, if any. */
-  samples: StoredSamples | null;
-}
+export interface LoadedRun extends PlannedRun, StoredRun {}
 
 /**
  * The training config shared by runs that are measured `evaluations` times, evenly spaced:
@@ -82,7 +77,6 @@ export function planRuns(
  * needs class metrics, the classifier is trained here first, so workers find it cached.
  */
 export async function runAndLoad(experiment: string, scale: Scale, runs: PlannedRun[], context: ExperimentContext): Promise<LoadedRun[]> {
-  const runsDir = path.join(context.runsDir, experiment, scale);
   const measured = runs.find((run) => run.setup.classMetrics !== false);
   if (measured) {
     context.progress(0, runs.length, 'MNIST classifier: loading from the cache or training it (about 2 minutes on 2 cores)');
@@ -93,27 +87,8 @@ export async function runAndLoad(experiment: string, scale: Scale, runs: Planned
     id: run.id,
     config: { train: run.train, setup: { module: MNIST_SETUP_MODULE, options: run.setup } },
   }));
-  await runSweep(sweepRuns, {
-    runsDir,
-    backend: context.backend.name,
-    signal: context.signal,
-    shard: context.shard,
-    onProgress: context.progress,
-  });
-  context.signal?.throwIfAborted();
-
-  return Promise.all(
-    runs.map(async (run) => {
-      const store = new RunStore(path.join(runsDir, run.id));
-      const steps = await store.sampleSteps();
-      return {
-        ...run,
-        status: await store.readStatus(),
-        rows: await store.readMetrics(),
-        samples: steps.length > 0 ? await store.readSamples(steps[steps.length - 1]) : null,
-      };
-    }),
-  );
+  const runsDir = await trainExperimentRuns(experiment, scale, sweepRuns, context);
+  return Promise.all(runs.map(async (run) => ({ ...run, ...(await readStoredRun(runsDir, run.id)) })));
 }
 
 /** Summarises a run for results.json: its config, state and the last value of each metric. */
@@ -123,17 +98,7 @@ export function runSummary(experiment: string, run: LoadedRun, metricKeys: strin
     const value = lastValue(run.rows, key);
     if (value !== undefined) metrics[key] = value;
   }
-  const state = run.status?.state;
-  let status: RunSummary['status'] = 'incomplete';
-  if (state === 'complete' || state === 'diverged') status = state;
-  return {
-    id: run.id,
-    experiment,
-    config: { variant: run.variant.label, ...run.train, setup: run.setup },
-    status,
-    backend: run.status?.backend ?? { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] },
-    metrics,
-  };
+  return summariseRun(experiment, run, { variant: run.variant.label, ...run.train, setup: run.setup }, metrics);
 }
 
 /** Returns the metric's value in the last row that has it as a number. */

@@ -13,7 +13,8 @@ import { createRng, sampleNormal } from '../../src/theory/random.ts';
 import type { TrainConfigInput } from '../../src/train/config.ts';
 import { MIXTURE_SETUP_MODULE, type MixtureSetupOptions } from '../../src/train/mixtureSetup.ts';
 import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
-import { runId, runSweep, type SweepRun } from '../../src/train/sweep.ts';
+import { runId, type SweepRun } from '../../src/train/sweep.ts';
+import { summariseRun, trainExperimentRuns } from '../experimentRuns.ts';
 import { median, type VariantOutcome } from './verdict.ts';
 
 export { median };
@@ -90,7 +91,6 @@ export async function trainToyRuns(
   settings: ToyScaleSettings,
   context: ExperimentContext,
 ): Promise<ToyRun[]> {
-  const runsDir = path.join(context.runsDir, experiment, scale);
   const planned = settings.variants.flatMap((variant) =>
     settings.seeds.map((seed) => ({
       id: runId(variant.label, `seed${seed}`),
@@ -106,14 +106,7 @@ export async function trainToyRuns(
     id: run.id,
     config: { train: run.config.train, setup: { module: MIXTURE_SETUP_MODULE, options: run.config.setup } },
   }));
-  await runSweep(sweep, {
-    runsDir,
-    backend: context.backend.name,
-    signal: context.signal,
-    shard: context.shard,
-    onProgress: context.progress,
-  });
-  context.signal?.throwIfAborted();
+  const runsDir = await trainExperimentRuns(experiment, scale, sweep, context);
 
   return Promise.all(
     planned.map(async (run) => {
@@ -313,16 +306,7 @@ export function runSummaries(experiment: string, runs: ToyRun[]): RunSummary[] {
       const value = finalValue(run, key);
       if (Number.isFinite(value)) metrics[key] = value;
     }
-    const state = run.status?.state;
-    const status = state === 'complete' || state === 'diverged' ? state : 'incomplete';
-    return {
-      id: run.id,
-      experiment,
-      config: { variant: run.variant.label, ...run.config },
-      status,
-      backend: run.status?.backend ?? { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] },
-      metrics,
-    };
+    return summariseRun(experiment, run, { variant: run.variant.label, ...run.config }, metrics);
   });
 }
 

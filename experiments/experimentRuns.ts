@@ -1,0 +1,80 @@
+/**
+ * Training an experiment's runs and reading them back, the part every experiment shares.
+ * Runs live under `<runsDir>/<experiment>/<scale>/<id>`. The sweep skips finished runs, so
+ * a repeated command resumes, and experiments that plan the same ids and configs share runs.
+ */
+import path from 'node:path';
+import type { ExperimentContext, RunSummary, Scale } from './experiment.ts';
+import type { BackendInfo } from '../src/backend.ts';
+import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../src/train/runStore.ts';
+import { runSweep, type SweepRun } from '../src/train/sweep.ts';
+
+/** A run as read back from the store: its status (null before it started) and metric rows. */
+export interface StoredRun {
+  status: RunStatus | null;
+  rows: MetricRow[];
+  /** Samples stored at the last sample step, or null when none were stored. */
+  samples: StoredSamples | null;
+}
+
+/** Returns the folder that holds an experiment's runs at a scale. */
+export function experimentRunsDir(context: ExperimentContext, experiment: string, scale: Scale): string {
+  return path.join(context.runsDir, experiment, scale);
+}
+
+/**
+ * Trains the runs that are not finished yet with the context's backend, shard, signal and
+ * progress, and returns their folder. Throws when the context was aborted meanwhile.
+ */
+export async function trainExperimentRuns(
+  experiment: string,
+  scale: Scale,
+  runs: SweepRun[],
+  context: ExperimentContext,
+): Promise<string> {
+  const runsDir = experimentRunsDir(context, experiment, scale);
+  await runSweep(runs, {
+    runsDir,
+    backend: context.backend.name,
+    signal: context.signal,
+    shard: context.shard,
+    onProgress: context.progress,
+  });
+  context.signal?.throwIfAborted();
+  return runsDir;
+}
+
+/** Reads one run's status, metric rows and last stored samples. */
+export async function readStoredRun(runsDir: string, id: string): Promise<StoredRun> {
+  const store = new RunStore(path.join(runsDir, id));
+  const steps = await store.sampleSteps();
+  return {
+    status: await store.readStatus(),
+    rows: await store.readMetrics(),
+    samples: steps.length > 0 ? await store.readSamples(steps[steps.length - 1]) : null,
+  };
+}
+
+/** Backend of a run that has no status yet, so that results.json still has one. */
+const UNKNOWN_BACKEND: BackendInfo = { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] };
+
+/**
+ * Summarises a run for results.json: its config, its state (complete, diverged or
+ * incomplete), its backend and the given final metrics.
+ */
+export function summariseRun(
+  experiment: string,
+  run: { id: string; status: RunStatus | null },
+  config: Record<string, unknown>,
+  metrics: Record<string, number>,
+): RunSummary {
+  const state = run.status?.state;
+  return {
+    id: run.id,
+    experiment,
+    config,
+    status: state === 'complete' || state === 'diverged' ? state : 'incomplete',
+    backend: run.status?.backend ?? UNKNOWN_BACKEND,
+    metrics,
+  };
+}

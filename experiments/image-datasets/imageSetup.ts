@@ -22,7 +22,7 @@ import { buildLargePreset, LARGE_PRESET_NAMES, type LargePresetName } from '../.
 import { buildPreset } from '../../src/nets/presets.ts';
 import type { TrainConfig } from '../../src/train/config.ts';
 import { deriveSeed } from '../../src/train/seeds.ts';
-import type { EvaluationContext, GanSetup } from '../../src/train/setup.ts';
+import { generatedImages, type GanSetup } from '../../src/train/setup.ts';
 import { openCifar10Source, openImageFolderSource, seededIndices, type ImageSource } from './imageSource.ts';
 
 /** This module's path for run configs, relative to the repository root. */
@@ -158,25 +158,16 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
     throw error;
   }
 
-  const generate = (context: EvaluationContext, label: string) => {
-    let drawn = 0;
-    return (size: number) => {
-      const seed = deriveSeed(context.seed, label, drawn);
-      drawn += size;
-      return tf.tidy(() => context.trainer.generator.apply(context.trainer.noise(size, seed)) as tf.Tensor4D);
-    };
-  };
-
   return {
     generator: nets.generator,
     discriminator: nets.discriminator,
     realBatch: (batchSize, seed) => tf.tensor4d(source.images(seededIndices(batchSize, source.count, seed)), [batchSize, ...source.imageShape]),
     async evaluate(context): Promise<Record<string, number>> {
       if (fid === undefined) return {};
-      return { fid: await fid.measure(generate(context, 'fid'), options.evaluationSamples) };
+      return { fid: await fid.measure(generatedImages(context, 'fid'), options.evaluationSamples) };
     },
     async samples(context) {
-      const images = generate(context, 'stored')(options.storedSamples);
+      const images = generatedImages(context, 'stored')(options.storedSamples);
       try {
         // Three decimals are plenty for display and keep the JSON small.
         return { shape: images.shape, data: Array.from(await images.data(), (value) => Math.round(value * 1000) / 1000) };

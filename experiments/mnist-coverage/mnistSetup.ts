@@ -19,7 +19,7 @@ import { measureSamples, realReference, type RealReference } from '../../src/met
 import { buildPreset, PRESET_NAMES, type PresetName } from '../../src/nets/presets.ts';
 import type { TrainConfig } from '../../src/train/config.ts';
 import { deriveSeed } from '../../src/train/seeds.ts';
-import type { EvaluationContext, GanSetup } from '../../src/train/setup.ts';
+import { generatedImages, type GanSetup } from '../../src/train/setup.ts';
 
 /** This module's path for run configs, relative to the repository root. */
 export const MNIST_SETUP_MODULE = 'experiments/mnist-coverage/mnistSetup.ts';
@@ -140,22 +140,13 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
     reference = await realReference(classifier, data, options.referenceSamples);
   }
 
-  const generate = (context: EvaluationContext, label: string) => {
-    let drawn = 0;
-    return (size: number) => {
-      const seed = deriveSeed(context.seed, label, drawn);
-      drawn += size;
-      return tf.tidy(() => context.trainer.generator.apply(context.trainer.noise(size, seed)) as tf.Tensor4D);
-    };
-  };
-
   return {
     generator: nets.generator,
     discriminator: nets.discriminator,
     realBatch: (batchSize, seed) => imageBatch(data, seededIndices(batchSize, data.count, seed)),
     async evaluate(context): Promise<Record<string, number | number[]>> {
       if (classifier === undefined || reference === undefined) return {};
-      const metrics = await measureSamples(classifier, reference, generate(context, 'metrics'), options.evaluationSamples);
+      const metrics = await measureSamples(classifier, reference, generatedImages(context, 'metrics'), options.evaluationSamples);
       return {
         classDivergence: metrics.classDivergence,
         frechetDistance: metrics.frechetDistance,
@@ -163,7 +154,7 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
       };
     },
     async samples(context) {
-      const images = generate(context, 'stored')(options.storedSamples);
+      const images = generatedImages(context, 'stored')(options.storedSamples);
       try {
         // Three decimals are plenty for display and keep the JSON small.
         return { shape: images.shape, data: Array.from(await images.data(), (value) => Math.round(value * 1000) / 1000) };

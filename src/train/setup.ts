@@ -10,10 +10,12 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../nets/network.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.ts';
 import type { GanTrainer, RealBatchSampler } from './ganTrainer.ts';
 import type { StoredSamples } from './runStore.ts';
+import { deriveSeed } from './seeds.ts';
 
 /** The repository root, against which setup module paths are resolved. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +25,20 @@ export interface EvaluationContext {
   /** Seed for this evaluation's random draws, derived from the run seed and the step. */
   seed: number;
   trainer: GanTrainer;
+}
+
+/**
+ * Returns a sampler of G's images for one evaluation. Each call draws the next `size`
+ * images with noise seeded by the evaluation's seed, the label and the count drawn so far,
+ * so the images do not depend on how the caller splits them into chunks.
+ */
+export function generatedImages(context: EvaluationContext, label: string): (size: number) => tf.Tensor4D {
+  let drawn = 0;
+  return (size: number) => {
+    const seed = deriveSeed(context.seed, label, drawn);
+    drawn += size;
+    return tf.tidy(() => context.trainer.generator.apply(context.trainer.noise(size, seed)) as tf.Tensor4D);
+  };
 }
 
 export interface GanSetup {

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../src/backend.ts';
 import { COST_FAMILIES } from '../src/theory/costNames.ts';
-import { outcomeDifferences, trainBatched, trainSeparately, type SeedAxisCase } from './seedAxis.ts';
+import { outcomeDifferences, trainBatched, trainSeparately, type SeedAxisCase } from './seedAxisEquality.ts';
 
 /** A registry name for each family; parameterised families get a constant inside their range. */
 const COST_NAMES: Record<(typeof COST_FAMILIES)[number], string> = {

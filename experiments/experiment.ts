@@ -14,8 +14,11 @@ import type { Shard } from '../src/train/shard.ts';
  */
 export type Scale = 'quick' | 'cpu' | 'gpu';
 
-/** Progress of a long job: completed and total units, with a label such as a run's name. */
-export type ExperimentProgress = (done: number, total: number, label: string) => void;
+/**
+ * Progress of a long job: completed and total units, with a label such as a run's name,
+ * and the units finished by an earlier command (resumed runs), which took no time here.
+ */
+export type ExperimentProgress = (done: number, total: number, label: string, finishedBefore?: number) => void;
 
 export interface ExperimentContext {
   /** Folder of the run store; each run writes one folder below it and resumes from it. */

@@ -169,16 +169,24 @@ function commandHelp(command: Command): string {
 }
 
 /** Installs SIGINT and SIGTERM handlers that stop `report` cleanly. A second signal exits at once. */
+/** Signals closer than this to the first are copies of it, not a second request. */
+const REPEATED_SIGNAL_MS = 1000;
+
 function watchInterrupts(controller: AbortController, runsDir: string, log: ProgressLog) {
   const state = { exitCode: 0 };
   const advice = `Finished runs are kept in ${runsDir}; rerun the same command to resume.`;
+  let firstAt = 0;
   const handler = (signal: 'SIGINT' | 'SIGTERM') => {
     const code = EXIT_CODE_OF_SIGNAL[signal];
+    // Under `npm start` one Ctrl-C reaches this process twice: from the terminal and
+    // forwarded by npm or tsx. Only a signal well after the first is a second request.
+    if (controller.signal.aborted && performance.now() - firstAt < REPEATED_SIGNAL_MS) return;
     if (controller.signal.aborted) {
       process.stderr.write(`\n${signal} received again: exiting now. ${advice}\n`);
       process.exit(code);
     }
     state.exitCode = code;
+    firstAt = performance.now();
     log.info(`${signal} received: stopping at the next checkpoint (send it again to exit at once).`);
     controller.abort(new Error(`interrupted by ${signal}`));
     setTimeout(() => {

@@ -25,7 +25,11 @@ interface Outcome {
 interface RunOptions {
   env?: Record<string, string>;
   /** Sends this signal once stderr contains `after`. */
-  interrupt?: { signal: NodeJS.Signals; after: string };
+  /**
+   * Sends `signal` once stderr contains `after`, `count` times 100 ms apart (default once),
+   * because the kernel merges copies of a signal that arrive before the first is handled.
+   */
+  interrupt?: { signal: NodeJS.Signals; after: string; count?: number };
   /** Leaves stdout unread until stderr contains this text, and for STDOUT_HOLD_MS after. */
   holdStdoutUntil?: string;
   cwd?: string;
@@ -52,7 +56,8 @@ function gan(args: string[], options: RunOptions = {}): Promise<Outcome> {
       }
       if (options.interrupt && !interrupted && stderr.includes(options.interrupt.after)) {
         interrupted = true;
-        child.kill(options.interrupt.signal);
+        const { signal, count = 1 } = options.interrupt;
+        for (let i = 0; i < count; i++) setTimeout(() => child.kill(signal), 100 * i);
       }
     });
     child.on('error', reject);
@@ -243,6 +248,21 @@ test('SIGINT and SIGTERM during report: stop, name the runs folder', async () =>
       assert.ok(outcome.stderr.includes(`Finished runs are kept in ${runs}; rerun the same command to resume.`), outcome.stderr);
       assert.not.ok(outcome.stdout.includes('Report:'), `${signal}: no report is written`);
     }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+test('one Ctrl-C delivered twice still stops at a checkpoint', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'gan-dynamics-cli-'));
+  try {
+    const args = ['report', '--backend', 'cpu', '--out', path.join(folder, 'out'), '--runs', path.join(folder, 'runs')];
+    // During training, stopping waits for the workers' checkpoints, so the copy arrives first.
+    const outcome = await gan(args, { interrupt: { signal: 'SIGINT', after: 'experiment 1/', count: 2 } });
+
+    assert.is(outcome.code, 130, outcome.stderr);
+    assert.ok(outcome.stderr.includes('SIGINT received: stopping at the next checkpoint'), outcome.stderr);
+    assert.not.ok(outcome.stderr.includes('received again'), outcome.stderr);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

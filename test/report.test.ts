@@ -363,6 +363,11 @@ test('describeProgress estimates the time left', () => {
   assert.is(describeProgress(4, 4, 0, 30), '4/4, elapsed 30.0 s');
 });
 
+test('describeProgress leaves resumed runs out of the rate', () => {
+  assert.is(describeProgress(3, 4, 0, 30, 2), '3/4, elapsed 30.0 s, about 30.0 s left');
+  assert.is(describeProgress(2, 4, 0, 5, 2), '2/4, elapsed 5.0 s');
+});
+
 test('text summary lists figures and aligned tables', () => {
   const text = sectionToText(everyFigureSection());
 

@@ -52,12 +52,17 @@ export class ProgressLog {
   }
 }
 
-/** "done/total, elapsed 1 min 02 s, about 3 min 10 s left" from a start time in seconds. */
-export function describeProgress(done: number, total: number, startedAt: number, now: number): string {
+/**
+ * Describes progress as "done/total, elapsed 1 min 02 s, about 3 min 10 s left" from a
+ * start time in seconds. `finishedBefore` counts units that an earlier command finished
+ * (resumed runs), which took no time here and so do not enter the rate.
+ */
+export function describeProgress(done: number, total: number, startedAt: number, now: number, finishedBefore = 0): string {
   const elapsed = now - startedAt;
   const parts = [`${done}/${total}`, `elapsed ${formatDuration(elapsed)}`];
-  if (done > 0 && total > done) {
-    parts.push(`about ${formatDuration((elapsed / done) * (total - done))} left`);
+  const doneHere = done - finishedBefore;
+  if (doneHere > 0 && total > done) {
+    parts.push(`about ${formatDuration((elapsed / doneHere) * (total - done))} left`);
   }
   return parts.join(', ');
 }

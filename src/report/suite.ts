@@ -92,8 +92,8 @@ async function runExperiment(
       shard: options.shard,
       dataDir: options.dataDir,
       inception: options.inception,
-      progress: (done, total, label) => {
-        log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds())} ${label}`);
+      progress: (done, total, label, finishedBefore = 0) => {
+        log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds(), finishedBefore)}: ${label}`);
       },
     });
     log.info(`experiment ${experiment.name}: done in ${formatDuration(seconds() - started)}, ${result.runs.length} runs`);

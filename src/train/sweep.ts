@@ -83,8 +83,11 @@ export interface SweepOptions {
   backend?: BackendName;
   /** Stops the sweep: running runs checkpoint and stop, queued ones do not start. */
   signal?: AbortSignal;
-  /** Called as runs progress and finish, with finished runs, total runs and a label. */
-  onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Called as runs progress and finish, with finished runs, total runs, a label and the
+   * runs that were finished before this sweep started.
+   */
+  onProgress?: (done: number, total: number, label: string, finishedBefore: number) => void;
   /** Receives one line per worker start, run end and failure. */
   log?: (line: string) => void;
 }
@@ -136,7 +139,8 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     }
   }
   const total = runs.length;
-  const progress = (label: string) => options.onProgress?.(results.size, total, label);
+  const finishedBefore = results.size;
+  const progress = (label: string) => options.onProgress?.(results.size, total, label, finishedBefore);
   progress(`${results.size} of ${total} runs already finished`);
   if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
 

@@ -265,7 +265,13 @@ const reportCommand: Command = {
     if (dataDir !== undefined) await expectExistingFolder('report', '--data', dataDir);
     const inceptionOption = stringOption(parsed, 'inception');
     const inception = inceptionOption === undefined ? undefined : path.resolve(inceptionOption);
-    if (inception !== undefined) await expectExistingFolder('report', '--inception', inception);
+    if (inception !== undefined) {
+      await expectExistingFolder('report', '--inception', inception);
+      const model = path.join(inception, 'model.json');
+      if ((await stat(model).catch(() => undefined))?.isFile() !== true) {
+        throw new UsageError(`${PROGRAM} report: --inception needs a folder with a TensorFlow.js graph model of InceptionV3, but ${model} was not found`);
+      }
+    }
     const { experiments } = await import('../experiments/index.ts');
     const only = parseExperimentNames(stringOption(parsed, 'experiments'), experiments.map((experiment) => experiment.name));
     const started = performance.now();

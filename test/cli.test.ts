@@ -153,6 +153,7 @@ test('missing --data or --inception folder: exit 2, one line', async () => {
     [['report', '--data', '/nonexistent-data-folder'], '--data', '/nonexistent-data-folder', 'does not exist'],
     [['report', '--inception=/nonexistent-inception'], '--inception', '/nonexistent-inception', 'does not exist'],
     [['report', '--inception', 'package.json'], '--inception', 'package.json', 'is not a folder'],
+    [['report', '--inception', 'src'], '--inception', 'src/model.json', 'was not found'],
   ]);
 });
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../experiments/experiment.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { runSuite } from '../src/report/suite.ts';
@@ -244,13 +245,17 @@ test('suite records experiments skipped at its scale', async () => {
 });
 
 test('suite runs only the selected experiments and lists the rest as not selected', async () => {
+  const quickCifar: Experiment = { ...gpuOnlyExperiment(), scales: ['quick'] };
   const data = await runSuite(
-    { properties: [], simulations: [], experiments: [fixtureExperiment(), { ...fixtureExperiment(), name: 'fixture-other' }] },
-    { suite: 'quick', backend: FIXTURE_BACKEND, runsDir: os.tmpdir(), seed: 1, log: silentLog(), only: ['fixture-other'] },
+    { properties: [], simulations: [], experiments: [fixtureExperiment(), quickCifar] },
+    { suite: 'quick', backend: FIXTURE_BACKEND, runsDir: os.tmpdir(), seed: 1, log: silentLog(), only: ['fixture-ring'] },
   );
 
-  assert.is(data.experiments.length, 1);
-  assert.equal(data.skippedExperiments, [{ name: fixtureExperiment().name, reason: 'not selected: this report ran only fixture-other' }]);
+  assert.equal(data.experiments.map((result) => result.experiment), ['fixture-ring']);
+  assert.equal(data.skippedExperiments, [{ name: 'fixture-cifar', reason: 'not selected: this report ran only fixture-ring' }]);
+  const c18 = data.claims.find((claim) => claim.id === 'C18')!;
+  assert.is(c18.verdict, 'not run');
+  assert.match(c18.evidence, /^Not selected: experiment fixture-cifar measures it at scale quick/);
 });
 
 test('the page says once which network every Fréchet distance used', async () => {

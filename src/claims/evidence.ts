@@ -41,4 +41,6 @@ export interface ClaimEvidence {
   catalogue: Pick<Experiment, 'name' | 'claims' | 'scales'>[];
   /** Scale the experiments ran at in this command. */
   scale: Scale;
+  /** Experiments of this scale that the command left out (report --experiments). */
+  notSelected?: string[];
 }

@@ -47,10 +47,15 @@ export function notRunReason(
   claim: string,
   catalogue: ClaimEvidence['catalogue'],
   scale: Scale,
+  notSelected: string[] = [],
 ): string {
   const candidates = catalogue.filter((experiment) => experiment.claims.includes(claim));
   if (candidates.length === 0) {
     return 'No experiment in this suite gives evidence for this claim yet.';
+  }
+  const left = candidates.filter((experiment) => notSelected.includes(experiment.name)).map((experiment) => experiment.name);
+  if (left.length > 0) {
+    return `Not selected: experiment ${left.join(', ')} measures it at scale ${scale}, but this report ran only the experiments named by --experiments.`;
   }
   const options = candidates.map((experiment) => `experiment ${experiment.name} runs it at ${describeScales(experiment.scales)}`);
   return `Not run at scale ${scale}: ${options.join('; ')}.`;

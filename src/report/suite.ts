@@ -165,7 +165,15 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
   }
   signal?.throwIfAborted();
 
-  const claims = computeClaimOutcomes({ properties, simulations, experiments, catalogue: parts.experiments, scale });
+  const notSelected = parts.experiments.filter((experiment) => experiment.scales.includes(scale) && !selected(experiment));
+  const claims = computeClaimOutcomes({
+    properties,
+    simulations,
+    experiments,
+    catalogue: parts.experiments,
+    scale,
+    notSelected: notSelected.map((experiment) => experiment.name),
+  });
   return {
     generated: new Date().toISOString(),
     backend: options.backend,

@@ -367,6 +367,8 @@ test('data command rejects bad usage', async () => {
     [['fetch', 'cifar10', '--dir'], /--dir needs a value/],
     [['fetch', 'cifar10', '--dir', 'x', '--verbose'], /unknown option --verbose/],
     [['check'], /check needs one data directory/],
+    [['check', '/no/such/data'], /check needs an existing data directory, but \/no\/such\/data does not exist/],
+    [['check', 'package.json'], /package\.json is not a directory/],
     [['burn'], /unknown command "burn"/],
   ];
   for (const [argv, pattern] of cases) {

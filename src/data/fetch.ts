@@ -297,6 +297,10 @@ export async function runDataCommand(argv: string[], io: CommandIo = defaultIo):
       if (flags.has('--dir') || flags.has('--url') || flags.has('--keep-archives')) {
         return usageError('check takes the directory as its argument and no fetch options');
       }
+      const info = await stat(rest[0]).catch(() => undefined);
+      if (info === undefined || !info.isDirectory()) {
+        return usageError(`check needs an existing data directory, but ${rest[0]} ${info === undefined ? 'does not exist' : 'is not a directory'}`);
+      }
       return printReport(await checkDatasetDir(rest[0], checkOptions), io) ? 0 : 1;
     }
     return usageError(command === undefined ? 'missing command (fetch or check)' : `unknown command "${command}"`);

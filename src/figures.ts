@@ -15,6 +15,11 @@ export interface Series {
   mode?: 'lines' | 'markers' | 'lines+markers';
   /** Dashed lines mark approximations and theory curves. */
   dash?: boolean;
+  /**
+   * Colour index shared by series that belong together, such as one cost's curves on real
+   * and on generated data; default: the series' position in the figure.
+   */
+  colour?: number;
 }
 
 export interface Axis {

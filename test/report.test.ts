@@ -91,6 +91,25 @@ test('line figure: band, log axis and marker', () => {
   assert.is(layout.shapes[0].label.text, 'a = ½ ln β2');
 });
 
+test('series with the same colour index share a colour', () => {
+  const figure: LineFigure = {
+    kind: 'line',
+    title: 'logits',
+    x: { title: 'step' },
+    y: { title: 'mean D_l' },
+    series: [
+      { name: 'NS real', x: [0], y: [1], colour: 0 },
+      { name: 'NS generated', x: [0], y: [-1], colour: 0, dash: true },
+      { name: 'MM real', x: [0], y: [2], colour: 1 },
+    ],
+  };
+
+  const colours = figureToPlotly(figure).data.map((trace) => (trace.line as { color: string }).color);
+
+  assert.is(colours[0], colours[1]);
+  assert.is.not(colours[0], colours[2]);
+});
+
 test('log axis range is given to plotly in log10 units', () => {
   const figure: LineFigure = {
     kind: 'line',

@@ -135,12 +135,17 @@ export function median(values: number[]): number {
  * Builds the series of a metric's median over runs at every step that all runs logged,
  * with the min–max band when there are several runs.
  */
-export function medianSeries(name: string, runs: LoadedRun[], key: string, options: { dash?: boolean } = {}): Series | undefined {
+export function medianSeries(
+  name: string,
+  runs: LoadedRun[],
+  key: string,
+  options: { dash?: boolean; colour?: number } = {},
+): Series | undefined {
   const perRun = runs.map((run) => new Map(zip(metricSeries(run.rows, key))));
   if (perRun.length === 0 || perRun.some((series) => series.size === 0)) return undefined;
   const steps = [...perRun[0].keys()].filter((step) => perRun.every((series) => series.has(step)));
   const at = (step: number) => perRun.map((series) => series.get(step)!);
-  const series: Series = { name, x: steps, y: steps.map((step) => median(at(step))), dash: options.dash };
+  const series: Series = { name, x: steps, y: steps.map((step) => median(at(step))), dash: options.dash, colour: options.colour };
   if (runs.length > 1) {
     series.band = { low: steps.map((step) => Math.min(...at(step))), high: steps.map((step) => Math.max(...at(step))) };
   }

@@ -101,7 +101,7 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
     "G's gradient norm ‖∇θ J_G‖ during training, FC-4 on MNIST (median over seeds, band: min–max)",
     '‖∇θ J_G‖ (log scale)',
     true,
-    SATURATION_VARIANTS.map((variant) => medianSeries(variant.label, byVariant(variant.label), 'gradientNormGenerator')),
+    SATURATION_VARIANTS.map((variant, colour) => medianSeries(variant.label, byVariant(variant.label), 'gradientNormGenerator', { colour })),
     stepsPerEpoch,
     settings.steps,
   );
@@ -109,7 +109,7 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
     "G's Adam update norm |Δθ| (median over seeds)",
     '|Δθ| (log scale)',
     true,
-    SATURATION_VARIANTS.map((variant) => medianSeries(variant.label, byVariant(variant.label), 'updateNormGenerator')),
+    SATURATION_VARIANTS.map((variant, colour) => medianSeries(variant.label, byVariant(variant.label), 'updateNormGenerator', { colour })),
     stepsPerEpoch,
     settings.steps,
   );
@@ -117,9 +117,9 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
     "D's mean logit on real (solid) and generated (dashed) digits (median over seeds)",
     'mean D_l',
     false,
-    SATURATION_VARIANTS.flatMap((variant) => [
-      medianSeries(`${variant.label} real`, byVariant(variant.label), 'meanLogitReal'),
-      medianSeries(`${variant.label} generated`, byVariant(variant.label), 'meanLogitFake', { dash: true }),
+    SATURATION_VARIANTS.flatMap((variant, colour) => [
+      medianSeries(`${variant.label} real`, byVariant(variant.label), 'meanLogitReal', { colour }),
+      medianSeries(`${variant.label} generated`, byVariant(variant.label), 'meanLogitFake', { dash: true, colour }),
     ]),
     stepsPerEpoch,
     settings.steps,

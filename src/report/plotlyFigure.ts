@@ -82,7 +82,7 @@ function bandTraces(series: Series, colour: string): PlotlyObject[] {
 
 function seriesTraces(seriesList: Series[], defaultMode: Series['mode']): PlotlyObject[] {
   return seriesList.flatMap((series, index) => {
-    const colour = colourOf(index);
+    const colour = colourOf(series.colour ?? index);
     const mode = series.mode ?? defaultMode;
     return [
       ...bandTraces(series, colour),

@@ -183,7 +183,7 @@ function toSection(result: TwoModeResult): Section {
     tables: [
       {
         title: 'Mode dropping per cost',
-        columns: ['cost', 'slope at w = r', 'runs dropped', 'median drop step', 'first drop step'],
+        columns: ['cost', 'slope at w = r', 'fraction of runs dropped', 'median drop step', 'first drop step'],
         rows: result.costs.map((cost) => {
           const dropped = cost.dropTimes.filter((time): time is number => time !== null);
           return [

@@ -361,6 +361,12 @@ test('formatDuration: seconds, minutes, hours', () => {
   assert.is(formatDuration(3720), '1 h 02 min');
 });
 
+test('formatDuration: rounding never shows 60 s', () => {
+  assert.is(formatDuration(59.97), '1 min 00 s');
+  assert.is(formatDuration(1499.7), '25 min 00 s');
+  assert.is(formatDuration(3599.8), '1 h 00 min');
+});
+
 test('progress: plain lines off a terminal, redraws on one', () => {
   let clock = 0;
   const plain: string[] = [];

@@ -36,8 +36,10 @@ export function formatNumber(value: number): string {
 /** Formats a duration in seconds as "42.1 s", "3 min 05 s" or "1 h 02 min". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return 'unknown';
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  // Rounding to whole seconds first keeps 59.6 s from showing as "60 s".
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }

@@ -30,6 +30,9 @@ const EXIT_CODE_OF_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 /** A mistake in the command line itself: exit code 2 and a one-line message. */
 class UsageError extends Error {}
 
+/** A failure the command foresaw and explained in full, so a stack trace would add nothing. */
+class PreconditionError extends Error {}
+
 interface OptionSpec {
   name: string;
   /** Placeholder of the value in help text; absent for flags. */
@@ -282,7 +285,7 @@ const reportCommand: Command = {
     log.info(`backend: ${describeBackend(backend)}`);
     for (const reason of backend.skipped) log.info(`  not loaded: ${reason}`);
     if (suite === 'paper-gpu' && backend.name !== 'tensorflow' && !parsed.options.has('force')) {
-      throw new Error(
+      throw new PreconditionError(
         `the paper-gpu suite trains at full scale and needs the tensorflow backend, but ${backend.name} was loaded. ` +
           'Install @tensorflow/tfjs-node-gpu on a machine with CUDA, run the paper-cpu suite instead, or pass --force.',
       );
@@ -474,7 +477,7 @@ try {
   } else {
     const prefix = `${PROGRAM} ${process.argv[2] ?? ''}`.trimEnd();
     process.stderr.write(debug && error instanceof Error ? `${prefix}: ${error.stack}\n` : `${prefix}: ${firstLine(error)}\n`);
-    if (!debug) process.stderr.write('Set GAN_DYNAMICS_DEBUG=1 to print the stack trace.\n');
+    if (!debug && !(error instanceof PreconditionError)) process.stderr.write('Set GAN_DYNAMICS_DEBUG=1 to print the stack trace.\n');
     exitCode = EXIT_FAILURE;
   }
 }

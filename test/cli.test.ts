@@ -228,6 +228,7 @@ test('paper-gpu suite rejects a backend other than tensorflow', async () => {
   assert.is(outcome.code, 1);
   assert.match(outcome.stderr, /paper-gpu suite trains at full scale and needs the tensorflow backend, but cpu was loaded/);
   assert.match(outcome.stderr, /--force/);
+  assert.not.match(outcome.stderr, /GAN_DYNAMICS_DEBUG/);
 });
 
 test('SIGINT and SIGTERM during report: stop, name the runs folder', async () => {

@@ -74,6 +74,9 @@ export function saturationRunBase(settings: Pick<ScaleSettings, 'steps' | 'batch
   return { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
 }
 
+/** Table cell of a ratio to the first epoch when the runs are shorter than one epoch. */
+const UNDER_ONE_EPOCH = 'n/a: under one epoch';
+
 function lineFigure(title: string, yTitle: string, log: boolean, series: (Series | undefined)[], stepsPerEpoch: number, steps: number): LineFigure {
   const markers = [];
   for (let epoch = 1; epoch * stepsPerEpoch < steps; epoch++) {
@@ -138,8 +141,7 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
       };
       return [
         variant.label,
-        formatNumber(ratios[i].endRatio),
-        formatNumber(ratios[i].endMaximumRatio),
+        ...(trainedEpochs < 1 ? [UNDER_ONE_EPOCH, UNDER_ONE_EPOCH] : [formatNumber(ratios[i].endRatio), formatNumber(ratios[i].endMaximumRatio)]),
         formatNumber(final('meanLogitReal')),
         formatNumber(final('meanLogitFake')),
         `${group.filter((entry) => entry.status?.state === 'complete').length}/${group.length}`,

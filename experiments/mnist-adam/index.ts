@@ -75,9 +75,8 @@ export function adamScales(): Record<'cpu' | 'gpu', AdamScaleSettings> {
       logEvery: cpu.logEvery,
       note:
         `CPU scale: as mnist-saturation's cpu runs, two seeds, 5 epochs of batch 128 (${cpu.steps} steps), diagnostics every ${cpu.logEvery} steps; ` +
-        'the paper trains longer and shows one run per setting. Budget: 6 new runs × ' +
-        `${cpu.steps} steps × about 0.3 s per step of one wasm core, over 2 workers, an estimated 35 minutes ` +
-        "(24 more if mnist-saturation has not trained MM and MM-β2).",
+        'the paper trains longer and shows one run per setting. Time: the 6 new runs took 30 minutes on 2 cores ' +
+        'with wasm (about 45 more if mnist-saturation has not trained MM and MM-β2).',
     },
     gpu: {
       setup,

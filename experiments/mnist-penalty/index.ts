@@ -51,7 +51,8 @@ export function penaltyScales(): Record<'cpu' | 'gpu', PenaltyScaleSettings> {
         '2000 generated digits; the λ = 0 runs are its NS and MM-nsat runs. Cut from the paper: λ = 0.1 (the weakest ' +
         'penalty), two runs per λ instead of twenty and 2 of 1000 epochs. Budget: 12 new runs × 938 steps × an ' +
         'estimated 0.42 s per step of one wasm core (0.3 s for an FC-4 step plus about 40 % for the penalty\'s second ' +
-        'differentiation through D), over 2 workers, about 40 minutes plus the evaluations.',
+        'differentiation through D), over 2 workers, about 40 minutes plus the evaluations, which add about a third ' +
+        '(a pair of unpenalised runs with evaluations took 6.5 minutes on 2 cores).',
     },
     gpu: {
       runs: { ...gpu, seeds: Array.from({ length: 20 }, (_, i) => i + 1) },

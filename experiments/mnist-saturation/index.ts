@@ -52,7 +52,7 @@ export const SATURATION_SCALES: Record<Scale, ScaleSettings> = {
     batchSize: 128,
     steps: 5 * Math.round(MNIST_TRAINING_DIGITS / 128),
     logEvery: 20,
-    note: 'CPU scale: two seeds, 5 epochs of batch 128 (2345 steps), enough for MM to saturate after about three epochs; diagnostics every 20 steps. An estimated hour on 2 cores with wasm.',
+    note: 'CPU scale: two seeds, 5 epochs of batch 128 (2345 steps), enough for MM to saturate after about three epochs; diagnostics every 20 steps. It took 1 h 24 min on 2 cores with wasm, shared with other work.',
   },
   gpu: {
     seeds: [1, 2, 3],

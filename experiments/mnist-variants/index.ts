@@ -77,9 +77,9 @@ export function variantsScales(): Record<'cpu' | 'gpu', VariantsScaleSettings> {
         'CPU scale: as mnist-coverage\'s FC-4 runs, two seeds, 2 epochs of batch 128 (938 steps) and 8 evaluations on ' +
         '2000 generated digits, whose NS and MM-nsat runs it reuses. Cut from the paper: 8 of its 15 variants (no ' +
         'NS+MM combinations, NS+MM-nsat at a = 0.33 and 0.67 only, one a for the additive variants, no NS-exp-0.5), ' +
-        'two seeds instead of ten and 2 of 1000 epochs, so the runs show the start of training only. Budget: 16 new runs × ' +
-        '938 steps × about 0.3 s per step of one wasm core, over 2 workers, an estimated 38 minutes plus the evaluations ' +
-        '(9 more if mnist-coverage has not trained NS and MM-nsat).',
+        'two seeds instead of ten and 2 of 1000 epochs, so the runs show the start of training only. Time: a pair of ' +
+        'these runs took about 6.5 minutes on 2 cores with wasm, evaluations included, so the 16 new runs take about ' +
+        '52 minutes (13 more if mnist-coverage has not trained NS and MM-nsat).',
     },
     gpu: {
       runs: coverageFc4Settings('gpu'),

@@ -17,7 +17,7 @@ export interface StoredRun {
   samples: StoredSamples | null;
 }
 
-/** Returns the folder that holds an experiment's runs at a scale. */
+/** Returns the folder that contains an experiment's runs at a scale. */
 export function experimentRunsDir(context: ExperimentContext, experiment: string, scale: Scale): string {
   return path.join(context.runsDir, experiment, scale);
 }

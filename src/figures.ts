@@ -17,7 +17,7 @@ export interface Series {
   dash?: boolean;
   /**
    * Colour index shared by series that belong together, such as one cost's curves on real
-   * and on generated data; default: the series' position in the figure.
+   * and on generated data. Without it, the series' position in the figure picks the colour.
    */
   colour?: number;
 }

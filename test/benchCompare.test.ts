@@ -17,6 +17,11 @@ import { COMPARISON_WORKLOADS, selectWorkloads, type ComparisonWorkload } from '
 import { resolveTrainConfig } from '../src/train/config.ts';
 import { createSetup } from '../src/train/mixtureSetup.ts';
 
+// Other test files in the same process may leave a backend registered but not initialised.
+test.before(async () => {
+  await tf.setBackend('cpu');
+});
+
 function torch(msMedian: number, msMin: number, msMax: number): TorchResult {
   return { workload: 'toy2d_H128_B128', msMedian, msMin, msMax, repeats: 7, stepsPerRepeat: 200, threads: 2, torchVersion: '1.13.0a0', blas: [] };
 }

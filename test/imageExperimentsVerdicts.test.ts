@@ -10,7 +10,7 @@ import {
   type RunsByVariant,
 } from '../experiments/image-datasets/collapse.ts';
 
-/** A run whose FID falls from 100 to `best` and then follows `tail` to its last evaluation. */
+/** Builds a run whose FID falls from 100 to `best` and then follows `tail` to its last evaluation. */
 function run(best: number, tail: number[], diverged = false): CollapseRun {
   const values = [100, 80, 60, 40, best, best, ...tail];
   return { rows: values.map((fid, i) => ({ step: (i + 1) * 10, fid })), diverged };

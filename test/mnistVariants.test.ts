@@ -14,7 +14,7 @@ import {
 } from '../experiments/mnist-variants/verdicts.ts';
 import { separated, summariseSeeds } from '../experiments/mnist-variants/seedSummaries.ts';
 
-/** A run with D_JS^CD evaluated every 100 steps. */
+/** Builds a run with D_JS^CD evaluated every 100 steps. */
 function run(label: string, cost: string, seed: number, divergences: number[]): LoadedRun {
   return {
     id: `${label}-${seed}`,

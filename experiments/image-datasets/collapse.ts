@@ -18,8 +18,8 @@ import type { MetricRow } from '../../src/train/runStore.ts';
 import { median, metricSeries } from '../mnist-coverage/mnistRuns.ts';
 
 /**
- * Late over best FID above which a run has collapsed. The paper calls these collapses
- * catastrophic, so a 50 % rise separates them from evaluation noise.
+ * Ratio of late to best FID above which a run counts as collapsed. A 50 % rise is a chosen
+ * margin above evaluation noise, not one calibrated on measured runs.
  */
 // NOTE: the factor is a judgement, not calibrated on measured runs of these figures.
 export const COLLAPSE_FACTOR = 1.5;

@@ -44,7 +44,7 @@ export function seededIndices(count: number, n: number, seed: number): Int32Arra
   return indices;
 }
 
-/** Opens CIFAR-10's training split (`dir` holds the batch files or cifar-10-batches-bin). */
+/** Opens CIFAR-10's training split (`dir` contains the batch files or cifar-10-batches-bin). */
 export async function openCifar10Source(dir: string, options: CifarDecodeOptions = {}): Promise<ImageSource> {
   const data = await readCifar10(dir, 'train', options);
   const hash = createHash('sha256');
@@ -85,7 +85,7 @@ export interface PrepareOptions {
 /** Hashes a folder's image files by relative path, size and modification time. */
 async function hashImageFolder(folder: string): Promise<{ hash: string; files: string[] }> {
   const files = await listImageFiles(folder);
-  if (files.length === 0) throw new Error(`image folder ${folder} holds no .png, .jpg or .jpeg files`);
+  if (files.length === 0) throw new Error(`image folder ${folder} contains no .png, .jpg or .jpeg files; expected the images of the dataset there`);
   const hash = createHash('sha256');
   for (const file of files) {
     const info = await stat(file);

@@ -62,7 +62,7 @@ export interface AdamScaleSettings {
   note: string;
 }
 
-/** The scales, on mnist-saturation's settings so that its MM and MM-β2 runs are reused. */
+/** Returns the scales, on mnist-saturation's settings so that its MM and MM-β2 runs are reused. */
 export function adamScales(): Record<'cpu' | 'gpu', AdamScaleSettings> {
   const setup = SATURATION_SETUP;
   const { cpu, gpu } = SATURATION_SCALES;

@@ -36,7 +36,7 @@ export interface PlannedRun {
 export interface LoadedRun extends PlannedRun, StoredRun {}
 
 /**
- * The training config shared by runs that are measured `evaluations` times, evenly spaced:
+ * Returns the training config shared by runs measured `evaluations` times, evenly spaced:
  * diagnostics at least every 50 steps, a checkpoint at each evaluation or every 500 steps,
  * samples at the end. Experiments that plan with it plan the same ids and configs, so the
  * run store lets one reuse another's runs.

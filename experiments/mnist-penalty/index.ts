@@ -65,7 +65,7 @@ export function penaltyScales(): Record<'cpu' | 'gpu', PenaltyScaleSettings> {
   };
 }
 
-/** The penalty weight of a run; 0 for runs without one. */
+/** Returns the penalty weight λ of a run, or 0 for runs without a penalty. */
 function weightOf(run: { train: { gradientPenalty?: number } }): number {
   return run.train.gradientPenalty ?? 0;
 }

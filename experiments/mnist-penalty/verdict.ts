@@ -39,7 +39,7 @@ export interface GapTrend {
   persists: boolean;
 }
 
-/** The gap of one metric at each λ where both costs have runs, and its trend. */
+/** Measures the gap of one metric at each λ where both costs have runs, and its trend over λ. */
 export function gapTrend(points: PenaltyPoint[], key: string, metric: string): GapTrend {
   const measured = [...points]
     .sort((a, b) => a.weight - b.weight)

@@ -67,8 +67,8 @@ export const SATURATION_SCALES: Record<Scale, ScaleSettings> = {
 export const SATURATION_SETUP: MnistSetupOptions = { preset: 'fc-4', classMetrics: false };
 
 /**
- * The training config of every saturation run at a scale; experiments that reuse these
- * runs plan with it so that ids and configs match.
+ * Returns the training config of every saturation run at a scale. Experiments that reuse
+ * these runs plan with it, so that ids and configs match.
  */
 export function saturationRunBase(settings: Pick<ScaleSettings, 'steps' | 'batchSize' | 'logEvery'>): Omit<TrainConfigInput, 'cost' | 'seed'> {
   return { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };

@@ -32,7 +32,7 @@ export interface EvaluatedRunSettings {
   evaluations: number;
 }
 
-/** The settings of mnist-coverage's FC-4 runs at a scale that has them. */
+/** Returns the settings of mnist-coverage's FC-4 runs at a scale that has them. */
 export function coverageFc4Settings(scale: Scale): EvaluatedRunSettings {
   const settings = COVERAGE_SCALES[scale];
   const network = settings.networks.find((entry) => entry.setup.preset === 'fc-4');
@@ -48,7 +48,7 @@ export function coverageFc4Settings(scale: Scale): EvaluatedRunSettings {
   };
 }
 
-/** The training config shared by every run of these settings, as mnist-coverage plans it. */
+/** Returns the training config shared by every run of these settings, as mnist-coverage plans it. */
 export function settingsRunBase(settings: EvaluatedRunSettings): Omit<TrainConfigInput, 'cost' | 'seed'> {
   return evaluatedRunBase(settings.steps, settings.batchSize, settings.evaluations);
 }

@@ -48,7 +48,7 @@ export function completeCount(runs: LoadedRun[]): string {
 }
 
 /**
- * A table of late values (mean of the last three evaluations) and best values (lowest
+ * Builds a table of late values (mean of the last three evaluations) and best values (lowest
  * evaluation) of D_JS^CD and the Fréchet distance, median (min–max) over seeds. Extra
  * columns come first, after the label.
  */

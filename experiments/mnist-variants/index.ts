@@ -96,7 +96,7 @@ function costVariant(cost: string): CostVariant {
   return found;
 }
 
-/** The runs this experiment trains itself, variant × seed, with ids from the cost names. */
+/** Plans the runs this experiment trains itself, variant × seed, with ids from the cost names. */
 export function planVariantRuns(settings: VariantsScaleSettings) {
   const variants: Variant[] = settings.costs.map((cost) => ({ label: costVariant(cost).label, id: variantId(cost), cost }));
   return planEvaluatedRuns(variants, settings.runs);

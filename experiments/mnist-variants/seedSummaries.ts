@@ -43,7 +43,7 @@ export function bestSummary(runs: LoadedRun[], key: string): SeedSummary | undef
 }
 
 /**
- * Whether two groups of runs differ beyond their seed spread: at least two seeds each and
+ * Tells whether two groups of runs differ beyond their seed spread: at least two seeds each and
  * the min–max ranges apart. One seed has no spread, so it never counts as separated.
  */
 export function separated(a: SeedSummary | undefined, b: SeedSummary | undefined): boolean {

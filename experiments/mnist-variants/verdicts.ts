@@ -37,7 +37,7 @@ export const RISE_THRESHOLD = 0.02;
 
 const DIVERGENCE = 'classDivergence';
 
-/** The two-mode slope of a cost's scaling factor at the balanced point of two equal modes. */
+/** Returns the two-mode slope of a cost's scaling factor at the balanced point of two equal modes. */
 export function emphasis(cost: string): number {
   return twoModeSlope(cost, [0.5, 0.5]);
 }
@@ -115,8 +115,8 @@ export function orderingVerdict(families: OrderingFamily[], ns: LoadedRun[], nsa
 }
 
 /**
- * Late D_JS minus the lowest D_JS over the first half of the run's evaluations; undefined
- * with fewer than twice three evaluations, where the two windows would overlap.
+ * Returns late D_JS minus the lowest D_JS over the first half of the run's evaluations.
+ * Returns undefined with fewer than six evaluations, because the two windows would overlap.
  */
 export function divergenceRise(run: LoadedRun): number | undefined {
   const { steps, values } = metricSeries(run.rows, DIVERGENCE);

@@ -1,9 +1,9 @@
 /**
  * FID (Heusel et al. 2017) of generated images against a real image set: the Fréchet
- * distance between InceptionV3 pool features of both, computed on the tfjs backend. The
- * real side's mean and covariance are cached on disk, keyed by a SHA-256 of the model's
- * model.json, the real set's own hash and the number of real images, because computing
- * them for 50 000 images costs as much as many evaluations.
+ * distance between InceptionV3 pool features of both, computed on the tfjs backend.
+ * Computing the real side's mean and covariance for 50 000 images costs as much as many
+ * evaluations, so they are cached on disk. The cache key is a SHA-256 of the model's
+ * model.json, the real set's own hash and the number of real images.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';

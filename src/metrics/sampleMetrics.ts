@@ -9,8 +9,9 @@
  * does, so a generator that matches MNIST's slightly unbalanced digits scores 0. The
  * Fréchet distance is not FID: it uses this classifier's features, not Inception's.
  *
- * Images with three channels are MNIST-1K. Each channel is classified on its own, and the
- * triplet (a, b, c) is class 100·a + 10·b + c. The features of the three are concatenated.
+ * Three-channel images given to a one-channel classifier are MNIST-1K. Each channel is
+ * classified on its own, and the triplet (a, b, c) is class 100·a + 10·b + c. The features
+ * of the three are concatenated. A three-channel classifier (CIFAR-10) takes them whole.
  */
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, labelFrequencies, type ImageSet } from '../data/mnist.ts';
@@ -41,14 +42,18 @@ export interface SampleMetrics {
   samples: number;
 }
 
-/** Returns class predictions and features of a batch of one- or three-channel images. */
+/** Returns class predictions and features of a batch of images. */
 function labelAndFeatures(classifier: ImageClassifier, images: tf.Tensor4D): { classes: tf.Tensor1D; features: tf.Tensor2D } {
   return tf.tidy(() => {
     const channels = images.shape[3];
-    if (channels !== 1 && channels !== 3) {
-      throw new RangeError(`sampleMetrics: images must have 1 or 3 channels, received shape [${images.shape.join(', ')}]`);
+    const stacked = classifier.channels === 1 && channels === 3;
+    if (channels !== classifier.channels && !stacked) {
+      throw new RangeError(
+        `sampleMetrics: images must have ${classifier.channels === 1 ? '1 or 3 channels' : `${classifier.channels} channels`} ` +
+          `for this classifier, received shape [${images.shape.join(', ')}]`,
+      );
     }
-    const planes = channels === 1 ? [images] : tf.split(images, 3, 3);
+    const planes = stacked ? tf.split(images, 3, 3) : [images];
     let classes = tf.zeros([images.shape[0]], 'int32') as tf.Tensor1D;
     const features: tf.Tensor2D[] = [];
     for (const plane of planes) {

@@ -1,6 +1,7 @@
 /**
- * Image folders (CAT, FFHQ): PNG and JPEG files of any colour type, centre-cropped to a
- * square, resized to size × size and scaled to [−1, 1]. They are streamed in shuffled
+ * Image folders (CAT, FFHQ): PNG and JPEG files of any colour type, cropped to a square
+ * (the centred one unless the caller chooses another, as CAT's landmark crop does), resized
+ * to size × size and scaled to [−1, 1]. They are streamed in shuffled
  * batches, so a 70 000-image folder is never in memory at once.
  *
  * Decoders disagree on channel counts (pngjs and jpeg-js return RGBA, other decoders return
@@ -93,11 +94,29 @@ export function toChannels(image: PixelImage, channels: ImageChannels): PixelIma
   return { width: image.width, height: image.height, channels, data };
 }
 
-/** Crops the largest centred square; an odd surplus leaves the extra pixel on the right or bottom. */
-export function centerCropSquare(image: PixelImage): PixelImage {
-  const side = Math.min(image.width, image.height);
-  const left = Math.floor((image.width - side) / 2);
-  const top = Math.floor((image.height - side) / 2);
+/** A square region of an image in whole pixels: columns left … left + side − 1, rows top … top + side − 1. */
+export interface SquareBox {
+  left: number;
+  top: number;
+  side: number;
+}
+
+/** Returns the largest centred square; an odd surplus leaves the extra pixel on the right or bottom. */
+export function centreSquare(width: number, height: number): SquareBox {
+  const side = Math.min(width, height);
+  return { left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), side };
+}
+
+/** Copies the pixels of `box`, which must lie inside the image. */
+export function cropSquare(image: PixelImage, box: SquareBox): PixelImage {
+  const { left, top, side } = box;
+  const inside =
+    [left, top, side].every(Number.isInteger) && side >= 1 && left >= 0 && top >= 0 && left + side <= image.width && top + side <= image.height;
+  if (!inside) {
+    throw new RangeError(
+      `cropSquare: box ${JSON.stringify(box)} must be whole pixels inside the ${image.width}×${image.height} image with a side of at least 1`,
+    );
+  }
   const { channels } = image;
   const data = new Uint8Array(side * side * channels);
   for (let row = 0; row < side; row++) {
@@ -105,6 +124,11 @@ export function centerCropSquare(image: PixelImage): PixelImage {
     data.set(image.data.subarray(from, from + side * channels), row * side * channels);
   }
   return { width: side, height: side, channels, data };
+}
+
+/** Crops the largest centred square (see `centreSquare`). */
+export function centerCropSquare(image: PixelImage): PixelImage {
+  return cropSquare(image, centreSquare(image.width, image.height));
 }
 
 /** Input taps and weights of one output sample along an axis; the weights sum to 1. */
@@ -193,14 +217,25 @@ function assertChannels(channels: number): asserts channels is ImageChannels {
   }
 }
 
+/** Chooses the square to crop from a decoded image's width and height; it may throw to reject the image. */
+export type SquareChooser = (width: number, height: number) => SquareBox;
+
 /**
- * Decodes, reduces to `channels`, centre-crops and resizes one file's bytes; returns
- * size × size × channels floats in [−1, 1] (x/127.5 − 1).
+ * Decodes, reduces to `channels`, crops the square `chooseSquare` returns (the centred one
+ * by default) and resizes one file's bytes; returns size × size × channels floats in
+ * [−1, 1] (x/127.5 − 1).
  */
-export function prepareImage(bytes: Uint8Array, file: string, size: number, channels: ImageChannels): Float32Array {
+export function prepareImage(
+  bytes: Uint8Array,
+  file: string,
+  size: number,
+  channels: ImageChannels,
+  chooseSquare: SquareChooser = centreSquare,
+): Float32Array {
   assertImageSize(size);
   assertChannels(channels);
-  const square = centerCropSquare(toChannels(decodeImage(bytes, file), channels));
+  const image = toChannels(decodeImage(bytes, file), channels);
+  const square = cropSquare(image, chooseSquare(image.width, image.height));
   const resized = resizeImage(square, size, size);
   for (let i = 0; i < resized.length; i++) resized[i] = resized[i] / 127.5 - 1;
   return resized;

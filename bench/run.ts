@@ -11,6 +11,7 @@ import { benchMnistSteps, formatMnistBench } from './mnist.ts';
 import { integerOption, parseBenchArgs } from './options.ts';
 import { DEFAULT_REPEAT_MS } from './timing.ts';
 import { DEFAULT_PYTHON, DEFAULT_TORCH_SCRIPT } from './torch.ts';
+import { runRingSweepBench } from './ringSweep.ts';
 import { runToySweep } from './toySweep.ts';
 import { COMPARISON_WORKLOADS, selectWorkloads } from './workloads.ts';
 
@@ -39,6 +40,12 @@ on the same workloads: ${COMPARISON_WORKLOADS.map((workload) => workload.name).j
 
   --sweep                 instead: toy sizes with and without the wasm matMul fix, then MNIST presets
   --toy-only              with --sweep: skip the MNIST presets
+
+  --ring-sweep            instead: wall time of the ring sweep (NS, MM, MM-nsat) through the
+                          suite's sweep at cpu-scale settings, timed at two lengths and
+                          extrapolated to the cpu scale's steps
+  --ring-seeds S          seeds per cost (default 10)
+  --ring-steps N          steps of the longer timing (default 2000)
 `;
 
 const OPTIONS = {
@@ -46,6 +53,9 @@ const OPTIONS = {
   compare: { type: 'boolean' },
   sweep: { type: 'boolean' },
   'toy-only': { type: 'boolean' },
+  'ring-sweep': { type: 'boolean' },
+  'ring-seeds': { type: 'string' },
+  'ring-steps': { type: 'string' },
   backend: { type: 'string' },
   workload: { type: 'string', multiple: true },
   rounds: { type: 'string' },
@@ -98,15 +108,27 @@ async function sweep(values: Values, backend: BackendInfo): Promise<void> {
   }
 }
 
+async function ringSweep(values: Values, backend: BackendInfo): Promise<void> {
+  const options = {
+    seeds: integerOption(PROGRAM, 'ring-seeds', values['ring-seeds'], 10),
+    steps: integerOption(PROGRAM, 'ring-steps', values['ring-steps'], 2000),
+  };
+  for (const line of await runRingSweepBench(backend, options, (line) => console.error(line))) console.log(line);
+}
+
 async function main(): Promise<void> {
   const values = parseBenchArgs(PROGRAM, process.argv.slice(2), OPTIONS);
   if (values.help) {
     console.log(HELP);
     return;
   }
-  if (values.sweep && values.compare) throw new RangeError(`${PROGRAM}: --sweep and --compare exclude each other; pick one`);
+  const modes = (['sweep', 'compare', 'ring-sweep'] as const).filter((mode) => values[mode]);
+  if (modes.length > 1) {
+    throw new RangeError(`${PROGRAM}: ${modes.map((mode) => `--${mode}`).join(' and ')} exclude each other; pass only one`);
+  }
   const backend = await selectBackend(values.backend);
   if (values.sweep) await sweep(values, backend);
+  else if (values['ring-sweep']) await ringSweep(values, backend);
   else await compare(values, backend);
 }
 

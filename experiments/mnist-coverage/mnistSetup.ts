@@ -9,6 +9,9 @@
  * same batches as an uninterrupted one. The classifier must already be in its cache when
  * runs start (the experiments train it first), because parallel workers would otherwise
  * each train one.
+ *
+ * The training digits, the classifier and its features of the real digits depend on the
+ * options alone, so `createShared` builds them once for the seeds of a seed-batched program.
  */
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, loadMnist, subset, type ImageSet } from '../../src/data/mnist.ts';
@@ -19,7 +22,7 @@ import { measureSamples, realReference, type RealReference } from '../../src/met
 import { buildPreset, PRESET_NAMES, type PresetName } from '../../src/nets/presets.ts';
 import type { TrainConfig } from '../../src/train/config.ts';
 import { deriveSeed } from '../../src/train/seeds.ts';
-import { generatedImages, type GanSetup } from '../../src/train/setup.ts';
+import { generatedImages, type GanSetup, type SharedSetup } from '../../src/train/setup.ts';
 
 /** This module's path for run configs, relative to the repository root. */
 export const MNIST_SETUP_MODULE = 'experiments/mnist-coverage/mnistSetup.ts';
@@ -115,30 +118,77 @@ export function setupClassifier(options: MnistSetupOptions, log?: (line: string)
   });
 }
 
-export async function createSetup(raw: unknown, config: TrainConfig): Promise<GanSetup> {
+type ResolvedOptions = MnistSetupOptions & Required<Pick<MnistSetupOptions, keyof typeof MNIST_SETUP_DEFAULTS>>;
+
+function resolveOptions(raw: unknown): ResolvedOptions {
   validateSetupOptions(raw);
-  const options = { ...MNIST_SETUP_DEFAULTS, ...(raw as MnistSetupOptions) };
+  return { ...MNIST_SETUP_DEFAULTS, ...(raw as MnistSetupOptions) };
+}
+
+/** The options that decide the shared parts, as a key: setups may share them when their keys are equal. */
+function sharedKey(options: ResolvedOptions): string {
+  const { trainLimit, classMetrics, referenceSamples, cacheDir, testClassifier } = options;
+  return JSON.stringify({ trainLimit, classMetrics, referenceSamples, cacheDir, testClassifier });
+}
+
+/** The seed-independent parts of an MNIST setup: training digits, and the classifier with its real reference. */
+class MnistSharedSetup implements SharedSetup {
+  constructor(
+    readonly key: string,
+    readonly data: ImageSet,
+    readonly classifier: ImageClassifier | undefined,
+    readonly reference: RealReference | undefined,
+  ) {}
+
+  dispose(): void {
+    this.classifier?.dispose();
+  }
+}
+
+async function buildShared(options: ResolvedOptions): Promise<MnistSharedSetup> {
+  let data: ImageSet = loadMnist({ split: 'train' });
+  if (options.trainLimit !== undefined) data = subset(data, options.trainLimit);
+  if (!options.classMetrics) return new MnistSharedSetup(sharedKey(options), data, undefined, undefined);
+  const classifier = await setupClassifier(options);
+  try {
+    const reference = await realReference(classifier, data, options.referenceSamples);
+    return new MnistSharedSetup(sharedKey(options), data, classifier, reference);
+  } catch (error) {
+    classifier.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Builds the training digits and, with class metrics, the classifier and its features of
+ * the real digits, for the setups of several seeds.
+ */
+export function createShared(raw: unknown): Promise<SharedSetup> {
+  return buildShared(resolveOptions(raw));
+}
+
+export async function createSetup(raw: unknown, config: TrainConfig, shared?: SharedSetup): Promise<GanSetup> {
+  const options = resolveOptions(raw);
+  if (shared !== undefined && !(shared instanceof MnistSharedSetup)) {
+    throw new TypeError(`createSetup: shared must come from this module's createShared, received ${String(shared)}`);
+  }
+  if (shared !== undefined && shared.key !== sharedKey(options)) {
+    throw new RangeError(`createSetup: shared parts were built for options ${shared.key}, not for ${sharedKey(options)}`);
+  }
   if (tf.getBackend() === 'wasm') {
     // Conv-4 cannot train on wasm without the convolution gradients; both are idempotent.
     installWasmConvGradients();
     installWasmMatMulFix();
   }
 
-  let data: ImageSet = loadMnist({ split: 'train' });
-  if (options.trainLimit !== undefined) data = subset(data, options.trainLimit);
+  const parts = shared ?? (await buildShared(options));
+  const { data, classifier, reference } = parts;
   const nets = buildPreset(options.preset, {
     seed: deriveSeed(config.seed, 'networks'),
     noiseSize: config.noiseDimension,
     batchNorm: options.batchNorm,
     width: options.width,
   });
-
-  let classifier: ImageClassifier | undefined;
-  let reference: RealReference | undefined;
-  if (options.classMetrics) {
-    classifier = await setupClassifier(options);
-    reference = await realReference(classifier, data, options.referenceSamples);
-  }
 
   return {
     generator: nets.generator,
@@ -164,7 +214,7 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
     },
     dispose() {
       nets.dispose();
-      classifier?.dispose();
+      if (shared === undefined) parts.dispose();
     },
   };
 }

@@ -30,11 +30,74 @@ export interface RunStatus {
   /** The backend of the latest session; `backends` lists every session's. */
   backend: BackendInfo;
   backends: BackendInfo[];
-  /** Wall time of all sessions together, in seconds. */
+  /**
+   * Wall time of all sessions together, in seconds. A seed-batched session counts the wall
+   * time of the whole program, which its seeds shared: see `batchedSeeds` and `seedSeconds`.
+   */
   seconds: number;
+  /**
+   * Seeds trained as one program in the latest session, this run included. Absent in status
+   * files written before the field existed and for runs trained alone, which read as 1.
+   */
+  batchedSeeds?: number;
+  /**
+   * This run's share of the machine time over all sessions, in seconds: the wall time of a
+   * batched program split evenly among the seeds still training in it. Summed over the seeds
+   * of a batch it gives the program's wall time once. Absent where `seconds` is the share.
+   */
+  seedSeconds?: number;
   updated: string;
-  /** The error of a run that stopped with one. */
+  /** The error of a run that failed; absent for a run stopped at a checkpoint. */
   error?: string;
+}
+
+/** Returns the number of seeds that shared the latest session's program: 1 for a run trained alone. */
+export function batchedSeedsOf(status: RunStatus): number {
+  return status.batchedSeeds ?? 1;
+}
+
+/** Returns a run's share of the machine time over all its sessions, in seconds. */
+export function seedSecondsOf(status: RunStatus): number {
+  return status.seedSeconds ?? status.seconds;
+}
+
+/**
+ * Sums the machine time of runs, in seconds, counting the wall time of each seed-batched
+ * program once rather than once per seed. Runs without a status (never started) add nothing.
+ */
+export function machineSeconds(statuses: (RunStatus | null)[]): number {
+  return statuses.reduce((sum, status) => sum + (status === null ? 0 : seedSecondsOf(status)), 0);
+}
+
+/** Describes a run's wall time, naming the seeds that shared it: "42.1 s" or "42.1 s for 4 seeds batched". */
+export function describeRunTime(status: RunStatus): string {
+  const seeds = batchedSeedsOf(status);
+  const wall = `${status.seconds.toFixed(1)} s`;
+  return seeds > 1 ? `${wall} for ${seeds} seeds batched` : wall;
+}
+
+/** Tells whether a run was stopped at a checkpoint on request, so that rerunning resumes it. */
+export function isStoppedToResume(status: RunStatus): boolean {
+  return status.state === 'incomplete' && status.error === undefined;
+}
+
+/**
+ * Describes a run's state for progress lines and summaries. A run stopped at a checkpoint
+ * reads "stopped at step N of M, resumes there when rerun"; "incomplete" is kept for a run
+ * that failed, followed by the first line of its error.
+ */
+export function describeRunState(status: RunStatus | null): string {
+  if (status === null) return 'not started';
+  const { state, step, steps } = status;
+  if (state === 'diverged') return status.divergedAt === undefined ? 'diverged' : `diverged at step ${status.divergedAt}`;
+  // Status files are written when a session starts and ends, so a killed process leaves `running`.
+  if (state === 'running') return `running or killed, from step ${step} of ${steps}`;
+  if (state === 'incomplete') {
+    return isStoppedToResume(status)
+      ? `stopped at step ${step} of ${steps}, resumes there when rerun`
+      : `incomplete: ${status.error!.split('\n')[0]}`;
+  }
+  return state;
 }
 
 /** Samples of G stored at one step: a row-major array of the given shape. */

@@ -4,11 +4,16 @@
  * config.json, metrics rows, samples, checkpoints and status.json. Experiments and reports
  * read the folders unchanged.
  *
- * Each run's setup is built as a separate run builds it. When both of its networks are plain
- * dense stacks (toy mixtures, FC-n without batch norm), their weights are stacked on a seed
- * axis and trained by a SeedBatchTrainer. Otherwise the runs train one after another with
- * `trainRun`. Evaluations and stored samples copy a seed's weights back into its own
- * setup's networks and call the setup as a separate run would.
+ * Each run's setup is built as a separate run builds it, except that the parts a setup
+ * module can share (its `createShared`: data, evaluation references) are built once for the
+ * batch. When both of its networks are plain dense stacks (toy mixtures, FC-n without batch
+ * norm), their weights are stacked on a seed axis and trained by a SeedBatchTrainer.
+ * Otherwise the runs train one after another with `trainRun`. Evaluations and stored
+ * samples copy a seed's weights back into its own setup's networks and call the setup as a
+ * separate run would.
+ *
+ * Every run's status records the program's wall time as `seconds`, the seeds in the program
+ * as `batchedSeeds`, and its share of the machine time as `seedSeconds` (runStore.ts).
  *
  * Checkpoints of all seeds are written at the same steps, each file atomically. A crash
  * between two of those writes leaves seeds at different steps. On resume the seeds are
@@ -23,11 +28,18 @@ import { copySeedWeights, denseLayout, stackDenseNetworks } from '../nets/seedBa
 import type { TrainConfig } from './config.ts';
 import { GanTrainer, type TrainerState } from './ganTrainer.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { RunStore, type MetricRow, type RunState, type RunStatus } from './runStore.ts';
+import { RunStore, seedSecondsOf, type MetricRow, type RunState, type RunStatus } from './runStore.ts';
 import { readSeedMeasurement } from './seedBatchDiagnostics.ts';
 import { SeedBatchTrainer } from './seedBatchTrainer.ts';
 import { deriveSeed } from './seeds.ts';
-import { validateRunConfig, type EvaluationContext, type GanSetup, type RunConfig, type SetupModule } from './setup.ts';
+import {
+  validateRunConfig,
+  type EvaluationContext,
+  type GanSetup,
+  type RunConfig,
+  type SetupModule,
+  type SharedSetup,
+} from './setup.ts';
 import { trainRun, type TrainRunResult } from './trainRun.ts';
 
 export interface SeedBatchRun {
@@ -65,6 +77,7 @@ interface SeedRun extends SeedBatchRun {
   store: RunStore;
   status: RunStatus;
   previousSeconds: number;
+  previousSeedSeconds: number;
   setup?: GanSetup;
 }
 
@@ -111,18 +124,33 @@ export async function trainSeedBatch(runs: SeedBatchRun[], options: SeedBatchRun
       seconds: previous?.seconds ?? 0,
       updated: new Date().toISOString(),
     };
-    pending.push({ ...run, train, store, status, previousSeconds: previous?.seconds ?? 0 });
+    pending.push({
+      ...run,
+      train,
+      store,
+      status,
+      previousSeconds: previous?.seconds ?? 0,
+      previousSeedSeconds: previous === null ? 0 : seedSecondsOf(previous),
+    });
   }
+  if (pending.length === 0) return runs.map((run) => results.get(run.id)!);
 
-  if (pending.length > 0 && !(await batchable(module, pending[0]))) {
-    for (const run of pending) {
-      finish(run.id, await trainRun(run.dir, run.config, {
-        backend: options.backend,
-        signal: options.signal,
-        onProgress: (step, steps) => options.onProgress?.(run.id, step, steps),
-      }));
+  let shared = await module.createShared?.(runs[0].config.setup.options);
+  try {
+    if (!(await batchable(module, pending[0], shared))) {
+      // Each trainRun builds its whole setup, so the shared parts would only take memory.
+      shared?.dispose();
+      shared = undefined;
+      for (const run of pending) {
+        finish(run.id, await trainRun(run.dir, run.config, {
+          backend: options.backend,
+          signal: options.signal,
+          onProgress: (step, steps) => options.onProgress?.(run.id, step, steps),
+        }));
+      }
+      return runs.map((run) => results.get(run.id)!);
     }
-  } else {
+
     // Seeds whose checkpoints stopped at different steps train as separate groups.
     const byStep = new Map<number, { run: SeedRun; checkpoint: Checkpoint | null }[]>();
     for (const run of pending) {
@@ -134,16 +162,19 @@ export async function trainSeedBatch(runs: SeedBatchRun[], options: SeedBatchRun
       byStep.set(step, [...(byStep.get(step) ?? []), { run, checkpoint }]);
     }
     for (const [step, group] of byStep) {
-      await trainGroup(module, group.map(({ run }) => run), group.map(({ checkpoint }) => checkpoint?.trainer), step, options, finish);
+      const states = group.map(({ checkpoint }) => checkpoint?.trainer);
+      await trainGroup(module, shared, group.map(({ run }) => run), states, step, options, finish);
     }
+  } finally {
+    shared?.dispose();
   }
   return runs.map((run) => results.get(run.id)!);
 }
 
 /** Tells whether the setup's networks can take a seed axis, by building the first run's. */
-async function batchable(module: SetupModule, run: SeedRun): Promise<boolean> {
-  // NOTE: this builds one whole setup (for MNIST with class metrics, also its classifier reference) only to inspect its networks.
-  const setup = await module.createSetup(run.config.setup.options, run.train);
+async function batchable(module: SetupModule, run: SeedRun, shared: SharedSetup | undefined): Promise<boolean> {
+  // With shared parts this builds little more than the two networks.
+  const setup = await module.createSetup(run.config.setup.options, run.train, shared);
   try {
     return denseLayout(setup.generator) !== undefined && denseLayout(setup.discriminator) !== undefined;
   } finally {
@@ -155,17 +186,29 @@ type Finish = (id: string, result: TrainRunResult) => void;
 
 async function trainGroup(
   module: SetupModule,
+  shared: SharedSetup | undefined,
   runs: SeedRun[],
   states: (TrainerState | undefined)[],
   resumedFrom: number,
   options: SeedBatchRunOptions,
   finish: Finish,
 ): Promise<void> {
+  const active = new Set(runs);
   const started = Date.now();
+  // Each interval of the program's wall time is split evenly among the seeds still in it.
+  const shareSeconds = new Map(runs.map((run) => [run, 0]));
+  let sharedUntil = started;
+  const shareElapsedTime = () => {
+    const now = Date.now();
+    for (const run of active) shareSeconds.set(run, shareSeconds.get(run)! + (now - sharedUntil) / 1000 / active.size);
+    sharedUntil = now;
+  };
   const saveStatus = async (run: SeedRun, changes: Partial<RunStatus>) => {
-    // NOTE: seconds is the wall time of the whole batched program, shared by its seeds.
+    shareElapsedTime();
     Object.assign(run.status, changes, {
       seconds: run.previousSeconds + (Date.now() - started) / 1000,
+      batchedSeeds: runs.length,
+      seedSeconds: run.previousSeedSeconds + shareSeconds.get(run)!,
       updated: new Date().toISOString(),
     });
     await run.store.writeStatus(run.status);
@@ -173,10 +216,8 @@ async function trainGroup(
   let trainer: SeedBatchTrainer | undefined;
   let generator: ReturnType<typeof stackDenseNetworks> | undefined;
   let discriminator: ReturnType<typeof stackDenseNetworks> | undefined;
-  const active = new Set(runs);
   try {
-    // NOTE: every seed builds its own setup, so data and evaluation references are loaded S times.
-    for (const run of runs) run.setup = await module.createSetup(run.config.setup.options, run.train);
+    for (const run of runs) run.setup = await module.createSetup(run.config.setup.options, run.train, shared);
     generator = stackDenseNetworks('G', runs.map((run) => run.setup!.generator));
     discriminator = stackDenseNetworks('D', runs.map((run) => run.setup!.discriminator));
     trainer = new SeedBatchTrainer({
@@ -193,8 +234,8 @@ async function trainGroup(
       await saveStatus(run, { step: resumedFrom });
     }
     await loop(trainer, runs, active, resumedFrom, options, async (run, outcome) => {
-      active.delete(run);
       await saveStatus(run, outcome);
+      active.delete(run);
       finish(run.id, { ...outcome, resumedFrom, alreadyFinished: false });
     });
   } catch (error) {

@@ -4,9 +4,10 @@
  * the networks, the real-data sampler and the evaluation. Runs stay plain JSON, so worker
  * processes can build them, and src/train needs to know nothing about MNIST or mixtures.
  *
- * A setup module exports `createSetup(options, config)` and may export
+ * A setup module exports `createSetup(options, config, shared?)` and may export
  * `validateSetupOptions(options)`, which runs before training starts and throws naming the
- * option and value it rejects.
+ * option and value it rejects, and `createShared(options)`, which builds the parts that
+ * depend on the options alone (data, evaluation references) once for the seeds of a batch.
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +54,24 @@ export interface GanSetup {
   dispose(): void;
 }
 
+/**
+ * Parts of a setup that depend on its options alone, never on the seed: training data and
+ * evaluation references such as a classifier's features of real data. The seeds of one
+ * seed-batched program build them once and share them.
+ */
+export interface SharedSetup {
+  /** Releases what the shared parts hold, once every setup built on them is disposed. */
+  dispose(): void;
+}
+
 export interface SetupModule {
-  createSetup(options: unknown, config: TrainConfig): GanSetup | Promise<GanSetup>;
+  /**
+   * Builds one run's setup. Given `shared` from this module's createShared with the same
+   * options, the setup uses those parts and leaves their disposal to the caller. Without
+   * it, the setup builds and disposes its own.
+   */
+  createSetup(options: unknown, config: TrainConfig, shared?: SharedSetup): GanSetup | Promise<GanSetup>;
+  createShared?(options: unknown): SharedSetup | Promise<SharedSetup>;
   validateSetupOptions?(options: unknown): void;
 }
 
@@ -82,6 +99,9 @@ export async function loadSetupModule(modulePath: string): Promise<SetupModule> 
   }
   if (typeof loaded.createSetup !== 'function') {
     throw new TypeError(`config.setup.module "${modulePath}" does not export a createSetup function`);
+  }
+  if (loaded.createShared !== undefined && typeof loaded.createShared !== 'function') {
+    throw new TypeError(`config.setup.module "${modulePath}" exports createShared as a ${typeof loaded.createShared}, expected a function`);
   }
   return loaded as SetupModule;
 }

@@ -1,7 +1,8 @@
 /**
  * One shape for the CIFAR-10 (fig. 8), CAT 128² (fig. 21) and FFHQ (fig. 23) experiments:
  * check the data, train NS against MM-nsat (and other variants) per network or resolution,
- * plot FID during training with sample grids, and compute the claim's verdict from the runs.
+ * plot FID during training with sample grids (and for CIFAR-10 the class divergence and the
+ * classifier Fréchet distance), and compute the claim's verdict from the runs.
  * The per-figure modules only supply their settings, their grouping and their rule.
  */
 import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '../experiment.ts';
@@ -13,7 +14,8 @@ import type { ImageGridFigure, LineFigure, Section, Series, Table } from '../../
 import { INCEPTION_FEATURES, INCEPTION_MODEL_FILE } from '../../src/metrics/inception.ts';
 import { INCEPTION_FID_NAME } from '../../src/metrics/inceptionFid.ts';
 import { SUITE_OF_SCALE } from '../../src/claims/suites.ts';
-import { formatNumber, median, metricSeries, type Variant } from '../mnist-coverage/mnistRuns.ts';
+import { formatNumber, lastValue, median, metricSeries, type Variant } from '../mnist-coverage/mnistRuns.ts';
+import { CIFAR10_CLASSIFIER_FRECHET_NAME, CLASS_METRIC_KEYS, type TestClassifierOptions } from './classMetrics.ts';
 import { variantCollapse, type RunsByVariant, type VerdictContext } from './collapse.ts';
 import type { ImagePreset, ImageSetupOptions } from './imageSetup.ts';
 import {
@@ -64,6 +66,8 @@ export interface ImageScaleSettings {
   allowPartialData?: boolean;
   /** Width of the Inception features; 2048 unless a test uses a stand-in model. */
   featureDimension?: number;
+  /** A small CIFAR-10 classifier (tests only); the real one when absent. */
+  testClassifier?: TestClassifierOptions;
   note: string;
 }
 
@@ -83,11 +87,12 @@ export interface ImageExperimentDefinition {
   verdict(runs: Map<string, RunsByVariant>, context: VerdictContext): ClaimOutcome;
 }
 
-function fidFigure(title: string, variants: Map<string, ImageLoadedRun[]>, settings: ImageScaleSettings): LineFigure {
+/** Plots one metric during training, one line per variant: the median over seeds, banded by min and max. */
+function metricFigure(variants: Map<string, ImageLoadedRun[]>, key: string, title: string, yTitle: string): LineFigure {
   const series: Series[] = [];
   for (const [label, runs] of variants) {
     const perRun = runs.map((run) => {
-      const { steps, values } = metricSeries(run.rows, 'fid');
+      const { steps, values } = metricSeries(run.rows, key);
       return new Map(steps.map((step, i) => [step, values[i]]));
     });
     if (perRun.length === 0 || perRun.some((entry) => entry.size === 0)) continue;
@@ -97,12 +102,43 @@ function fidFigure(title: string, variants: Map<string, ImageLoadedRun[]>, setti
     if (runs.length > 1) line.band = { low: steps.map((step) => Math.min(...at(step))), high: steps.map((step) => Math.max(...at(step))) };
     series.push(line);
   }
+  return { kind: 'line', title, x: { title: 'training step (G updates)' }, y: { title: yTitle }, series };
+}
+
+function fidFigure(title: string, variants: Map<string, ImageLoadedRun[]>, settings: ImageScaleSettings): LineFigure {
+  const described = `${title}: ${INCEPTION_FID_NAME} on ${settings.evaluationSamples} samples against ${settings.referenceSamples} real images (median over seeds, band: min–max)`;
+  return metricFigure(variants, 'fid', described, INCEPTION_FID_NAME);
+}
+
+function classMetricFigures(title: string, variants: Map<string, ImageLoadedRun[]>, settings: ImageScaleSettings): LineFigure[] {
+  const samples = `on ${settings.evaluationSamples} samples`;
+  return [
+    metricFigure(variants, 'classDivergence', `${title}: D_JS^CD of class frequencies against the training labels ${samples} (median over seeds, band: min–max)`, 'D_JS^CD (bits)'),
+    metricFigure(
+      variants,
+      'frechetDistance',
+      `${title}: ${CIFAR10_CLASSIFIER_FRECHET_NAME} ${samples} against ${settings.referenceSamples} real images (median over seeds, band: min–max)`,
+      CIFAR10_CLASSIFIER_FRECHET_NAME,
+    ),
+  ];
+}
+
+/** Last class-metric values of each variant, medians over its seeds. */
+function classMetricTable(title: string, variants: Map<string, ImageLoadedRun[]>): Table {
+  const lastMedian = (runs: ImageLoadedRun[], key: string) => {
+    const values = runs.map((run) => lastValue(run.rows, key)).filter((value): value is number => value !== undefined);
+    return values.length === runs.length ? median(values) : undefined;
+  };
+  const rows = [...variants].map(([label, runs]) => [
+    label,
+    runs.length,
+    formatNumber(lastMedian(runs, 'classDivergence')),
+    formatNumber(lastMedian(runs, 'frechetDistance')),
+  ]);
   return {
-    kind: 'line',
-    title: `${title}: ${INCEPTION_FID_NAME} on ${settings.evaluationSamples} samples against ${settings.referenceSamples} real images (median over seeds, band: min–max)`,
-    x: { title: 'training step (G updates)' },
-    y: { title: INCEPTION_FID_NAME },
-    series,
+    title: `${title}: D_JS^CD and ${CIFAR10_CLASSIFIER_FRECHET_NAME} at the last evaluation (medians over seeds)`,
+    columns: ['variant', 'runs', 'last D_JS^CD (bits)', 'last Fréchet distance (classifier)'],
+    rows,
   };
 }
 
@@ -143,24 +179,30 @@ function caseSection(
   caseLabel: string,
   variants: Map<string, ImageLoadedRun[]>,
   settings: ImageScaleSettings,
-  fidText: string,
+  texts: string[],
 ): Section {
   const title = caseTitle(definition, caseLabel);
   const grids = [...variants.values()]
     .map((runs) => [...runs].sort((a, b) => a.seed - b.seed)[0])
     .map((run) => (run ? imageGrid(title, run) : undefined))
     .filter((grid): grid is ImageGridFigure => grid !== undefined);
-  const hasFid = [...variants.values()].some((runs) => runs.some((run) => metricSeries(run.rows, 'fid').values.length > 0));
+  const hasMetric = (key: string) => [...variants.values()].some((runs) => runs.some((run) => metricSeries(run.rows, key).values.length > 0));
+  const hasFid = hasMetric('fid');
+  const hasClassMetrics = hasMetric('classDivergence');
   return {
     id: `${definition.name}-${caseLabel}`,
     title: `${title}: NS against MM-nsat (${definition.figure})`,
     text: [
       `Adam α 1e-4, β1 0.5, β2 0.999, batch ${settings.batchSize}, costs averaged over the batch, ${settings.seeds.length} seed(s) per variant (${scale} scale).`,
       settings.note,
-      fidText,
+      ...texts,
     ],
-    figures: [...(hasFid ? [fidFigure(title, variants, settings)] : []), ...grids],
-    tables: hasFid ? [collapseTable(title, variants)] : [],
+    figures: [
+      ...(hasFid ? [fidFigure(title, variants, settings)] : []),
+      ...(hasClassMetrics ? classMetricFigures(title, variants, settings) : []),
+      ...grids,
+    ],
+    tables: [...(hasFid ? [collapseTable(title, variants)] : []), ...(hasClassMetrics ? [classMetricTable(title, variants)] : [])],
   };
 }
 
@@ -199,8 +241,10 @@ function planned(definition: ImageExperimentDefinition, settings: ImageScaleSett
       cacheDir: imageCacheDir(context),
       allowShortBatches: settings.allowPartialData,
       featureDimension: settings.featureDimension,
+      testClassifier: settings.testClassifier,
     };
     if (setup.width === undefined) delete setup.width;
+    if (setup.testClassifier === undefined) delete setup.testClassifier;
     if (setup.inception === undefined) delete setup.inception;
     const steps = settings.steps ?? Math.round((settings.epochs * trainingImages(setup)) / settings.batchSize);
     const evaluateEvery = Math.max(1, Math.floor(steps / settings.evaluations));
@@ -233,10 +277,12 @@ export function createImageExperiment(definition: ImageExperimentDefinition): Ex
 
     // Steps per epoch depend on the training set's size, which preparing the data finds.
     const setups = planned(definition, { ...settings, steps: 1 }, context, () => 1).map((entry) => entry.setup);
-    const imageCounts = await prepareImageData(setups, context);
-    const plan = planned(definition, settings, context, (setup) => imageCounts.get(dataKey(setup))!);
-    const runs = await runAndLoadImages(definition.name, scale, plan, imageCounts, context);
-    return finish(definition, scale, settings, runs, fidReason, fidText, started);
+    const prepared = await prepareImageData(setups, context);
+    const plan = planned(definition, settings, context, (setup) => prepared.imageCounts.get(dataKey(setup))!);
+    const runs = await runAndLoadImages(definition.name, scale, plan, prepared.imageCounts, context);
+    const accuracies = [...prepared.classifierAccuracy.values()];
+    const texts = accuracies.length > 0 ? [fidText, classMetricText(settings, Math.min(...accuracies))] : [fidText];
+    return finish(definition, scale, settings, runs, fidReason, texts, started);
   }
 
   return {
@@ -249,13 +295,21 @@ export function createImageExperiment(definition: ImageExperimentDefinition): Ex
   };
 }
 
+function classMetricText(settings: ImageScaleSettings, accuracy: number): string {
+  return (
+    `Class frequencies come from the suite's CIFAR-10 classifier (test accuracy ${(100 * accuracy).toFixed(1)} % on the test split) on ${settings.evaluationSamples} generated images; ` +
+    `D_JS^CD compares them with the training labels' frequencies in bits. The ${CIFAR10_CLASSIFIER_FRECHET_NAME} uses the classifier's 128 penultimate features ` +
+    `of those images and of ${settings.referenceSamples} real ones, and is not FID.`
+  );
+}
+
 function finish(
   definition: ImageExperimentDefinition,
   scale: Scale,
   settings: ImageScaleSettings,
   runs: ImageLoadedRun[],
   fidReason: string | undefined,
-  fidText: string,
+  texts: string[],
   started: number,
 ): ExperimentResult {
   const grouped = new Map<string, Map<string, ImageLoadedRun[]>>();
@@ -265,7 +319,7 @@ function finish(
     byVariant.set(entry.variant.label, [...(byVariant.get(entry.variant.label) ?? []), entry]);
     grouped.set(key, byVariant);
   }
-  const sections = [...grouped].map(([key, variants]) => caseSection(definition, scale, key, variants, settings, fidText));
+  const sections = [...grouped].map(([key, variants]) => caseSection(definition, scale, key, variants, settings, texts));
   const forRule = new Map<string, RunsByVariant>(
     [...grouped].map(([key, variants]) => [
       key,
@@ -280,7 +334,7 @@ function finish(
     scale,
     sections,
     claims: [claim],
-    runs: runs.map((entry) => imageRunSummary(definition.name, entry, ['fid', 'gradientNormGenerator'])),
+    runs: runs.map((entry) => imageRunSummary(definition.name, entry, ['fid', ...CLASS_METRIC_KEYS, 'gradientNormGenerator'])),
     seconds: (performance.now() - started) / 1000,
   };
 }

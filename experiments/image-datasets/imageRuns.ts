@@ -1,6 +1,7 @@
 /**
  * Running and reading the CIFAR-10, CAT and FFHQ training runs: what must exist before a
- * sweep (the dataset, the prepared images, the cached FID reference), one run per network,
+ * sweep (the dataset, the prepared images, the cached FID reference, the CIFAR-10
+ * classifier), one run per network,
  * variant and seed trained in worker processes under `<runsDir>/<experiment>/<scale>`, and
  * the runs read back from the run store.
  */
@@ -13,7 +14,8 @@ import { DATASETS, type DatasetName } from '../../src/data/datasets.ts';
 import { inceptionNotRunReason } from '../../src/metrics/inception.ts';
 import type { TrainConfigInput } from '../../src/train/config.ts';
 import { runId, type SweepRun } from '../../src/train/sweep.ts';
-import { datasetFolder, IMAGE_SETUP_MODULE, openImageSource, setupInceptionFid, type ImageSetupOptions } from './imageSetup.ts';
+import { prepareCifar10Classifier } from './classMetrics.ts';
+import { classMetricOptions, datasetFolder, IMAGE_SETUP_MODULE, openImageSource, setupInceptionFid, type ImageSetupOptions } from './imageSetup.ts';
 
 export interface ImagePlannedRun {
   id: string;
@@ -91,27 +93,40 @@ export function dataKey(setup: ImageSetupOptions): string {
   return `${setup.dataset}-${setup.resolution}-${setup.referenceSamples}`;
 }
 
+/** What preparing the data found, by `dataKey`. */
+export interface PreparedImageData {
+  /** Images in each training set. */
+  imageCounts: Map<string, number>;
+  /** Test accuracy of the classifier of each dataset with class labels (CIFAR-10). */
+  classifierAccuracy: Map<string, number>;
+}
+
 /**
- * Prepares every dataset and FID reference the setups need and returns each one's number
- * of training images by `dataKey`. Preparing here, once, keeps parallel workers from each
- * decoding the images or computing the reference.
+ * Prepares every dataset, FID reference and classifier the setups need. Preparing here,
+ * once, keeps parallel workers from each decoding the images, computing the reference or
+ * training the classifier.
  */
-export async function prepareImageData(setups: ImageSetupOptions[], context: ExperimentContext): Promise<Map<string, number>> {
-  const imageCounts = new Map<string, number>();
+export async function prepareImageData(setups: ImageSetupOptions[], context: ExperimentContext): Promise<PreparedImageData> {
+  const prepared: PreparedImageData = { imageCounts: new Map(), classifierAccuracy: new Map() };
   const log = (line: string) => context.progress(0, setups.length, line);
   for (const setup of setups) {
     const key = dataKey(setup);
-    if (imageCounts.has(key)) continue;
+    if (prepared.imageCounts.has(key)) continue;
     const source = await openImageSource(setup, log);
     try {
-      imageCounts.set(key, source.count);
+      prepared.imageCounts.set(key, source.count);
       const fid = await setupInceptionFid(setup, source, log);
       fid?.dispose();
     } finally {
       source.close();
     }
+    const classOptions = classMetricOptions(setup);
+    if (classOptions) {
+      const accuracy = await prepareCifar10Classifier(classOptions, (line) => log(`CIFAR-10 classifier: ${line}`));
+      prepared.classifierAccuracy.set(key, accuracy);
+    }
   }
-  return imageCounts;
+  return prepared;
 }
 
 /** Trains the planned runs (those not finished yet) and reads every run back. */

@@ -5,11 +5,10 @@
  * with replacement from a seed, so a resumed run sees the batches an uninterrupted one would.
  *
  * Evaluations compute FID on InceptionV3 pool features when `inception` names a model
- * folder; without one a run trains and stores samples, and reports no FID. No other
- * network's features are ever reported as FID.
- *
- * NOTE: no CIFAR-10 classifier exists yet, so the class divergence D_JS^CD (equation 12) of
- * CIFAR-10 runs is not measured.
+ * folder; without one a run reports no FID. No other network's features are ever reported
+ * as FID. CIFAR-10 evaluations also record, with or without Inception, the class
+ * divergence D_JS^CD (equation 12) and a Fréchet distance on the suite's CIFAR-10
+ * classifier features (see classMetrics.ts).
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +22,7 @@ import { buildPreset } from '../../src/nets/presets.ts';
 import type { TrainConfig } from '../../src/train/config.ts';
 import { deriveSeed } from '../../src/train/seeds.ts';
 import { generatedImages, type GanSetup } from '../../src/train/setup.ts';
+import { hasClassMetrics, setupClassMetrics, validateTestClassifier, type ClassMetricOptions, type ClassMetrics, type TestClassifierOptions } from './classMetrics.ts';
 import { openCifar10Source, openImageFolderSource, seededIndices, type ImageSource } from './imageSource.ts';
 
 /** This module's path for run configs, relative to the repository root. */
@@ -54,6 +54,8 @@ export interface ImageSetupOptions {
   allowShortBatches?: boolean;
   /** Width of the Inception features; 2048 unless a test uses a stand-in model. */
   featureDimension?: number;
+  /** A small CIFAR-10 classifier for tests; the real one when absent. */
+  testClassifier?: TestClassifierOptions;
 }
 
 /** Checks the options before training; errors name the option under config.setup.options. */
@@ -91,6 +93,7 @@ export function validateSetupOptions(raw: unknown): void {
   if (options.width !== undefined && (!Number.isInteger(options.width) || options.width < 1)) {
     throw new RangeError(`${field}.width must be a positive integer, received ${String(options.width)}`);
   }
+  validateTestClassifier(options.testClassifier, `${field}.testClassifier`);
 }
 
 /** Returns the dataset's folder under the data directory. */
@@ -103,6 +106,18 @@ export function openImageSource(options: ImageSetupOptions, log?: (line: string)
   const folder = datasetFolder(options);
   if (options.dataset === 'cifar10') return openCifar10Source(folder, { allowShortBatches: options.allowShortBatches });
   return openImageFolderSource(folder, { side: options.resolution, cacheDir: options.cacheDir, name: options.dataset, log });
+}
+
+/** The class-metric settings of CIFAR-10 options, or undefined for a dataset without labels. */
+export function classMetricOptions(options: ImageSetupOptions): ClassMetricOptions | undefined {
+  if (!hasClassMetrics(options.dataset)) return undefined;
+  return {
+    folder: datasetFolder(options),
+    cacheDir: options.cacheDir,
+    allowShortBatches: options.allowShortBatches,
+    referenceSamples: options.referenceSamples,
+    testClassifier: options.testClassifier,
+  };
 }
 
 /** Real images `offset` … `offset + size − 1`, wrapping around a set smaller than the reference. */
@@ -148,12 +163,16 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
 
   const source = await openImageSource(options);
   let fid: InceptionFid | undefined;
+  let classMetrics: ClassMetrics | undefined;
   let nets;
   try {
     fid = await setupInceptionFid(options, source);
+    const classOptions = classMetricOptions(options);
+    if (classOptions) classMetrics = await setupClassMetrics(classOptions);
     nets = buildNetworks(options, config);
   } catch (error) {
     fid?.dispose();
+    classMetrics?.dispose();
     source.close();
     throw error;
   }
@@ -162,9 +181,11 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
     generator: nets.generator,
     discriminator: nets.discriminator,
     realBatch: (batchSize, seed) => tf.tensor4d(source.images(seededIndices(batchSize, source.count, seed)), [batchSize, ...source.imageShape]),
-    async evaluate(context): Promise<Record<string, number>> {
-      if (fid === undefined) return {};
-      return { fid: await fid.measure(generatedImages(context, 'fid'), options.evaluationSamples) };
+    async evaluate(context): Promise<Record<string, number | number[]>> {
+      const metrics: Record<string, number | number[]> = {};
+      if (fid) metrics.fid = await fid.measure(generatedImages(context, 'fid'), options.evaluationSamples);
+      if (classMetrics) Object.assign(metrics, await classMetrics.measure(generatedImages(context, 'metrics'), options.evaluationSamples));
+      return metrics;
     },
     async samples(context) {
       const images = generatedImages(context, 'stored')(options.storedSamples);
@@ -178,6 +199,7 @@ export async function createSetup(raw: unknown, config: TrainConfig): Promise<Ga
     dispose() {
       nets.dispose();
       fid?.dispose();
+      classMetrics?.dispose();
       source.close();
     },
   };

@@ -95,6 +95,42 @@ test('sweep trains in workers and skips finished runs', async () => {
   }
 });
 
+test('stopped sweep labels runs resumable', async () => {
+  const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-sweep-stop-'));
+  try {
+    const runs = expandSweep({ ...BASE, train: { ...BASE.train, steps: 400 } }, { costs: ['ns'], seeds: [1, 2] });
+    const controller = new AbortController();
+    const labels: string[] = [];
+    const logged: string[] = [];
+    // One worker gets both seeds as one batched program.
+    const results = await runSweep(runs, {
+      runsDir,
+      workers: 1,
+      backend: 'wasm',
+      signal: controller.signal,
+      onProgress: (_done, _total, label) => {
+        labels.push(label);
+        if (/step 10\//.test(label)) controller.abort();
+      },
+      log: (line) => logged.push(line),
+    });
+    assert.equal(results.map((r) => r.state), ['incomplete', 'incomplete'], logged.join('\n'));
+    const statuses = await Promise.all(results.map(async (r) => (await new RunStore(r.dir).readStatus())!));
+    for (const [i, result] of results.entries()) {
+      const stopped = `${result.id} stopped at step ${statuses[i].step} of 400, resumes there when rerun`;
+      assert.ok(labels.includes(stopped), `progress has "${stopped}" in ${JSON.stringify(labels.slice(-3))}`);
+      assert.ok(logged.some((line) => line.startsWith(`${result.id}: stopped at step`) && / s for 2 seeds batched$/.test(line)), logged.join('\n'));
+    }
+    assert.not.ok(labels.some((label) => /incomplete/.test(label)), 'no stopped run reads as incomplete');
+
+    const resumed = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm' });
+    assert.equal(resumed.map((r) => r.state), ['complete', 'complete']);
+    assert.ok(resumed.every((r) => r.status!.seconds > statuses[0].seconds), 'wall time of both sessions');
+  } finally {
+    await fs.rm(runsDir, { recursive: true, force: true });
+  }
+});
+
 test('sharded sweep trains only its shard', async () => {
   const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-shard-'));
   try {

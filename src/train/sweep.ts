@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../backend.ts';
 import type { TrainConfigInput } from './config.ts';
-import { RunStore, type RunState, type RunStatus } from './runStore.ts';
+import { describeRunState, describeRunTime, RunStore, type RunState, type RunStatus } from './runStore.ts';
 import type { RunConfig } from './setup.ts';
 import { shardRuns, WHOLE_SWEEP, type Shard } from './shard.ts';
 import { seedFreeKey } from './seedBatchRun.ts';
@@ -153,8 +153,8 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
       const recorded = (async () => {
         const status = await new RunStore(dirOf(run)).readStatus().catch(() => null);
         results.set(run.id, { id: run.id, dir: dirOf(run), state, skipped: false, error, status });
-        log(`${run.id}: ${state}${error ? `: ${error.split('\n')[0]}` : ''}`);
-        progress(`${run.id} ${state}`);
+        progress(`${run.id} ${runEndLabel(state, error, status)}`);
+        log(`${run.id}: ${runEndLabel(state, error, status)}${status === null ? '' : `, ${describeRunTime(status)}`}`);
       })();
       recording.push(recorded);
       return recorded;
@@ -223,6 +223,16 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     for (let i = 0; i < Math.min(workerCount, jobs.length); i++) launch();
   });
   return collect(runs, results, dirOf);
+}
+
+/**
+ * Describes how a run of this sweep ended: "failed: <first line of the error>" for a run
+ * whose worker reported an error, otherwise its stored state, so that a run stopped at a
+ * checkpoint reads as stopped and resumable rather than incomplete.
+ */
+export function runEndLabel(state: RunState | 'failed', error: string | undefined, status: RunStatus | null): string {
+  if (state === 'failed') return `failed${error ? `: ${error.split('\n')[0]}` : ''}`;
+  return status === null ? state : describeRunState(status);
 }
 
 /**

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ExperimentContext, RunSummary, Scale } from './experiment.ts';
 import type { BackendInfo } from '../src/backend.ts';
-import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../src/train/runStore.ts';
+import { isStoppedToResume, RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../src/train/runStore.ts';
 import { runSweep, type SweepRun } from '../src/train/sweep.ts';
 
 /** A run as read back from the store: its status (null before it started) and metric rows. */
@@ -77,4 +77,31 @@ export function summariseRun(
     backend: run.status?.backend ?? UNKNOWN_BACKEND,
     metrics,
   };
+}
+
+/**
+ * Counts a group's runs by how they ended, for a summary cell: "3/3" when all completed,
+ * otherwise the complete ones with the others by kind, as in "2/3 (1 stopped at step 400
+ * of 1000 and resumes when rerun)". Runs stopped at a checkpoint are told apart from runs
+ * that failed, which read "incomplete".
+ */
+export function describeCompletion(statuses: (RunStatus | null)[]): string {
+  const count = (state: RunStatus['state']) => statuses.filter((status) => status?.state === state).length;
+  const stopped = statuses.filter((status): status is RunStatus => status !== null && isStoppedToResume(status));
+  const failed = count('incomplete') - stopped.length;
+  const parts: string[] = [];
+  if (count('diverged') > 0) parts.push(`${count('diverged')} diverged`);
+  if (stopped.length > 0) {
+    const steps = [...new Set(stopped.map((status) => status.step))].sort((a, b) => a - b);
+    const resumes = stopped.length === 1 ? 'resumes' : 'resume';
+    const totals = new Set(stopped.map((status) => status.steps));
+    const of = totals.size === 1 ? ` of ${stopped[0].steps}` : '';
+    parts.push(`${stopped.length} stopped at step ${steps.join(' or ')}${of} and ${resumes} when rerun`);
+  }
+  if (failed > 0) parts.push(`${failed} incomplete`);
+  if (count('running') > 0) parts.push(`${count('running')} running or killed`);
+  const unstarted = statuses.filter((status) => status === null).length;
+  if (unstarted > 0) parts.push(`${unstarted} not started`);
+  const complete = `${count('complete')}/${statuses.length}`;
+  return parts.length === 0 ? complete : `${complete} (${parts.join('; ')})`;
 }

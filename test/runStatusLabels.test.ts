@@ -17,6 +17,9 @@ import {
   type RunStatus,
 } from '../src/train/runStore.ts';
 import { runEndLabel } from '../src/train/sweep.ts';
+import { describeCompletion } from '../experiments/experimentRuns.ts';
+import { summaryTable, type ToyRun, type ToyVariant } from '../experiments/ring/toyRuns.ts';
+import { createMixture } from '../src/data/mixtures.ts';
 
 const BACKEND: BackendInfo = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', threads: 2, skipped: [] };
 
@@ -66,6 +69,34 @@ test('sweep labels failures and stops apart', () => {
   assert.is(runEndLabel('failed', 'Error: boom\n    at x', null), 'failed: Error: boom');
   assert.is(runEndLabel('incomplete', undefined, OLDER), 'stopped at step 400 of 1000, resumes there when rerun');
   assert.is(runEndLabel('incomplete', undefined, null), 'incomplete');
+});
+
+test('completion counts stops apart from failures', () => {
+  const complete: RunStatus = { ...OLDER, state: 'complete', step: 1000 };
+  const failed: RunStatus = { ...OLDER, error: 'out of memory' };
+  assert.is(describeCompletion([complete, complete]), '2/2');
+  assert.is(describeCompletion([complete, OLDER]), '1/2 (1 stopped at step 400 of 1000 and resumes when rerun)');
+  assert.is(
+    describeCompletion([OLDER, { ...OLDER, step: 500 }, failed, null]),
+    '0/4 (2 stopped at step 400 or 500 of 1000 and resume when rerun; 1 incomplete; 1 not started)',
+  );
+  assert.is(describeCompletion([{ ...OLDER, state: 'diverged', divergedAt: 3 }, { ...OLDER, state: 'running' }]), '0/2 (1 diverged; 1 running or killed)');
+});
+
+test('toy summary names stopped runs', () => {
+  const variant: ToyVariant = { label: 'NS', cost: 'ns' };
+  const run = (seed: number, status: RunStatus): ToyRun => ({
+    id: `ns__seed${seed}`,
+    variant,
+    seed,
+    config: { train: { cost: 'ns', steps: 1000, seed }, setup: { mixture: { kind: 'ring' } } },
+    status,
+    rows: [],
+    samples: new Map(),
+  });
+  const mixture = createMixture({ kind: 'ring' });
+  const table = summaryTable('final', mixture, [variant], [run(1, { ...OLDER, state: 'complete', step: 1000 }), run(2, OLDER)], 0.25, 500);
+  assert.is(table.rows[0].at(-1), '1/2 (1 stopped at step 400 of 1000 and resumes when rerun)');
 });
 
 test.run();

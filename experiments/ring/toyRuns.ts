@@ -14,7 +14,7 @@ import type { TrainConfigInput } from '../../src/train/config.ts';
 import { MIXTURE_SETUP_MODULE, type MixtureSetupOptions } from '../../src/train/mixtureSetup.ts';
 import { RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../../src/train/runStore.ts';
 import { runId, type SweepRun } from '../../src/train/sweep.ts';
-import { summariseRun, trainExperimentRuns } from '../experimentRuns.ts';
+import { describeCompletion, summariseRun, trainExperimentRuns } from '../experimentRuns.ts';
 import { median, type VariantOutcome } from './verdict.ts';
 
 export { median };
@@ -280,7 +280,7 @@ export function summaryTable(
       formatNumber(median(group.map((run) => finalValue(run, 'highQualityRate')))),
       formatNumber(median(changes.map((change) => change.losses))),
       formatNumber(median(changes.map((change) => change.hops))),
-      `${group.filter((run) => run.status?.state === 'complete').length}/${group.length}`,
+      describeCompletion(group.map((run) => run.status)),
     ];
   });
   return {

@@ -82,8 +82,8 @@ export function summariseRun(
 /**
  * Counts a group's runs by how they ended, for a summary cell: "3/3" when all completed,
  * otherwise the complete ones with the others by kind, as in "2/3 (1 stopped at step 400
- * of 1000 and resumes when rerun)". Runs stopped at a checkpoint are told apart from runs
- * that failed, which read "incomplete".
+ * of 1000 and resumes when rerun)". Runs stopped at a checkpoint are distinguished from
+ * runs that failed, which read "incomplete".
  */
 export function describeCompletion(statuses: (RunStatus | null)[]): string {
   const count = (state: RunStatus['state']) => statuses.filter((status) => status?.state === state).length;

@@ -25,7 +25,7 @@ const OPTIONS: MnistSetupOptions = {
   evaluationSamples: 32,
   storedSamples: 4,
   cacheDir: directory,
-  // Its accuracy does not matter here: both sides label with the same classifier.
+  // Its accuracy does not matter here, because both sides label with the same classifier.
   testClassifier: { trainLimit: 500, testLimit: 100, requiredAccuracy: 0 },
 };
 

@@ -59,7 +59,7 @@ test('older status reads as unbatched', () => {
 });
 
 test('batched wall time counts once', () => {
-  // Four seeds shared a 40 s program; a fifth run trained alone for 10 s.
+  // Four seeds shared a 40 s program. A fifth run trained alone for 12.5 s.
   const batch = [0, 1, 2, 3].map((): RunStatus => ({ ...OLDER, seconds: 40, batchedSeeds: 4, seedSeconds: 10 }));
   assert.is(describeRunTime(batch[0]), '40.0 s for 4 seeds batched');
   assert.is(machineSeconds([...batch, OLDER, null]), 40 + 12.5);

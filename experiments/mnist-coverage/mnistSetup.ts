@@ -125,7 +125,7 @@ function resolveOptions(raw: unknown): ResolvedOptions {
   return { ...MNIST_SETUP_DEFAULTS, ...(raw as MnistSetupOptions) };
 }
 
-/** The options that decide the shared parts, as a key: setups may share them when their keys are equal. */
+/** Returns the options that decide the shared parts as a key. Setups with equal keys may share those parts. */
 function sharedKey(options: ResolvedOptions): string {
   const { trainLimit, classMetrics, referenceSamples, cacheDir, testClassifier } = options;
   return JSON.stringify({ trainLimit, classMetrics, referenceSamples, cacheDir, testClassifier });

@@ -83,8 +83,8 @@ export function isStoppedToResume(status: RunStatus): boolean {
 
 /**
  * Describes a run's state for progress lines and summaries. A run stopped at a checkpoint
- * reads "stopped at step N of M, resumes there when rerun"; "incomplete" is kept for a run
- * that failed, followed by the first line of its error.
+ * reads "stopped at step N of M, resumes there when rerun". Only a run that failed reads
+ * "incomplete", followed by the first line of its error.
  */
 export function describeRunState(status: RunStatus | null): string {
   if (status === null) return 'not started';

@@ -4,13 +4,13 @@
  * config.json, metrics rows, samples, checkpoints and status.json. Experiments and reports
  * read the folders unchanged.
  *
- * Each run's setup is built as a separate run builds it, except that the parts a setup
- * module can share (its `createShared`: data, evaluation references) are built once for the
- * batch. When both of its networks are plain dense stacks (toy mixtures, FC-n without batch
- * norm), their weights are stacked on a seed axis and trained by a SeedBatchTrainer.
+ * Each run's setup is built as a separate run builds it, except that the parts its setup
+ * module shares through `createShared` (data, evaluation references) are built once for
+ * the batch. When both of its networks are plain dense stacks (toy mixtures, FC-n without
+ * batch norm), their weights are stacked on a seed axis and trained by a SeedBatchTrainer.
  * Otherwise the runs train one after another with `trainRun`. Evaluations and stored
- * samples copy a seed's weights back into its own setup's networks and call the setup as a
- * separate run would.
+ * samples copy a seed's weights back into its own setup's networks and call the setup as
+ * a separate run would.
  *
  * Every run's status records the program's wall time as `seconds`, the seeds in the program
  * as `batchedSeeds`, and its share of the machine time as `seedSeconds` (runStore.ts).

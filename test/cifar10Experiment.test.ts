@@ -99,7 +99,8 @@ test('tiny CIFAR-10 runs record the class metrics', async () => {
 
   for (const run of result.runs) {
     assert.type(run.metrics.classDivergence, 'number', `${run.id}: ${JSON.stringify(run.metrics)}`);
-    assert.ok(run.metrics.classDivergence >= 0 && run.metrics.classDivergence <= 1, `${run.id}: D_JS^CD ${run.metrics.classDivergence} in [0, 1]`);
+    assert.ok(run.metrics.classDivergence >= 0, `${run.id}: D_JS^CD ${run.metrics.classDivergence} ≥ 0`);
+    assert.ok(run.metrics.classDivergence <= 1, `${run.id}: D_JS^CD ${run.metrics.classDivergence} ≤ 1 bit`);
     assert.type(run.metrics.frechetDistance, 'number', run.id);
     assert.ok(run.metrics.frechetDistance >= 0, `${run.id}: Fréchet distance ${run.metrics.frechetDistance} ≥ 0`);
   }

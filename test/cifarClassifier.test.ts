@@ -138,7 +138,7 @@ test('CIFAR-10 stale cache: new training data retrains', async () => {
 });
 
 test('CIFAR-10 stale cache: another recipe retrains', async () => {
-  // Same network, so the cached weights would fit: only the id tells the recipes apart.
+  // Both recipes build the same network, so the cached weights would fit and only the id differs.
   const slower: ClassifierRecipe = { ...recipe, id: `${recipe.id}-slower`, learningRates: [2e-3] };
   (await loadOrTrainClassifier(options)).dispose();
 
@@ -150,7 +150,7 @@ test('CIFAR-10 stale cache: another recipe retrains', async () => {
 });
 
 test('horizontal flips hide left from right', async () => {
-  // Flipping maps one class's images onto the other's, so with flips the classes cannot be told apart.
+  // Flipping maps one class's images onto the other's, so with flips no classifier can separate the classes.
   const small: ClassifierRecipe = { ...recipe, id: 'halves-flips', cacheFile: 'halves.json', minEpochs: 3 };
   const common = { train: halves(128, 0), test: halves(64, 1), cacheDir: directory, requiredAccuracy: 0, maxEpochs: 3 };
 
@@ -196,7 +196,7 @@ test('CIFAR-10 classifier rejects one-channel sets', async () => {
     assert.unreachable('expected an error');
   } catch (error) {
     assert.instance(error, RangeError);
-    assert.match((error as Error).message, /train must hold 32×32 images of 3 channel\(s\) for the CIFAR-10 classifier, received 32×32×1/);
+    assert.match((error as Error).message, /train must contain 32×32 images of 3 channel\(s\) for the CIFAR-10 classifier, received 32×32×1/);
   }
 });
 

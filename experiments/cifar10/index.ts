@@ -3,7 +3,9 @@
  * generative adversarial networks": Conv-4 and Conv-4-sn GANs on CIFAR-10 trained with NS,
  * MM, MM-nsat, MM-unit and NS-unit, with FID on InceptionV3 features during training. It
  * gives the evidence for C18: NS collapses on Conv-4 while MM-nsat stays stable, and with
- * spectral norm in D the two stay close.
+ * spectral norm in D the two stay close. The runs also record D_JS^CD and a Fréchet
+ * distance on the suite's CIFAR-10 classifier features, which the report shows beside FID
+ * but the verdict does not use.
  */
 import type { Experiment } from '../experiment.ts';
 import { cifarCollapseVerdict } from '../image-datasets/collapse.ts';
@@ -35,7 +37,7 @@ export const CIFAR10_MIN_EPOCHS = 200;
 export const CIFAR10_DEFINITION: ImageExperimentDefinition = {
   name: 'cifar10-collapse',
   figure: 'fig. 8',
-  description: 'CIFAR-10 Conv-4 and Conv-4-sn with NS, MM, MM-nsat, MM-unit and NS-unit: FID during training',
+  description: 'CIFAR-10 Conv-4 and Conv-4-sn with NS, MM, MM-nsat, MM-unit and NS-unit: FID, D_JS^CD and a classifier Fréchet distance during training',
   claim: 'C18',
   dataset: 'cifar10',
   datasetTitle: 'CIFAR-10',

@@ -1,10 +1,9 @@
 /**
- * The class metrics of the CIFAR-10 runs: the suite's CIFAR-10 classifier labels generated
- * images, D_JS^CD (equation 12 of "Sample weighting as an explanation for mode collapse in
- * generative adversarial networks") compares their class frequencies with the training
- * labels' in bits, and a Fréchet distance compares the classifier's 128 penultimate
- * features of generated and real images. That distance is not FID. CAT and FFHQ have no
- * labels, so they get neither.
+ * The class metrics of the CIFAR-10 runs. The suite's CIFAR-10 classifier labels generated
+ * images, and D_JS^CD (equation 12 of "Sample weighting as an explanation for mode collapse
+ * in generative adversarial networks") compares their class frequencies with the training
+ * labels' in bits. A Fréchet distance compares the classifier's 128 penultimate features of
+ * generated and real images. It is not FID. CAT and FFHQ have no labels, so they get neither.
  *
  * The classifier trains on the CIFAR-10 training split and is tested on the test split
  * (`test_batch.bin`). It is cached beside the prepared images, keyed by its recipe and a
@@ -30,7 +29,7 @@ export interface TestClassifierOptions {
   maxEpochs: number;
 }
 
-/** What the class metrics need to know of an image setup. */
+/** Settings of an image setup that the class metrics use. */
 export interface ClassMetricOptions {
   /** The CIFAR-10 folder, with the batch files or `cifar-10-batches-bin`. */
   folder: string;
@@ -44,7 +43,7 @@ export interface ClassMetricOptions {
   testClassifier?: TestClassifierOptions;
 }
 
-/** Whether a dataset has class labels, and so class metrics. */
+/** Returns whether a dataset has class labels, and so class metrics. */
 export function hasClassMetrics(dataset: DatasetName): boolean {
   return dataset === 'cifar10';
 }

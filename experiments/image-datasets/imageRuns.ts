@@ -93,7 +93,7 @@ export function dataKey(setup: ImageSetupOptions): string {
   return `${setup.dataset}-${setup.resolution}-${setup.referenceSamples}`;
 }
 
-/** What preparing the data found, by `dataKey`. */
+/** Results of preparing the data, by `dataKey`. */
 export interface PreparedImageData {
   /** Images in each training set. */
   imageCounts: Map<string, number>;

@@ -108,7 +108,7 @@ export function openImageSource(options: ImageSetupOptions, log?: (line: string)
   return openImageFolderSource(folder, { side: options.resolution, cacheDir: options.cacheDir, name: options.dataset, log });
 }
 
-/** The class-metric settings of CIFAR-10 options, or undefined for a dataset without labels. */
+/** Returns the class-metric settings of CIFAR-10 options, or undefined for a dataset without labels. */
 export function classMetricOptions(options: ImageSetupOptions): ClassMetricOptions | undefined {
   if (!hasClassMetrics(options.dataset)) return undefined;
   return {

@@ -91,7 +91,7 @@ export const CIFAR10_CLASSIFIER_WIDTH = 64;
  * four at 3e−4 and three at 1e−4, and then at 1e−4 until the test accuracy reaches 0.75,
  * for at most 20 epochs. Tests pass a small m.
  */
-// NOTE: the recipe and its required accuracy 0.75 have not been run on the real CIFAR-10 data; the figure is an estimate for a plain conv net of this size without batch norm.
+// NOTE: untested on the real CIFAR-10 data, so the required accuracy 0.75 is an estimate for a plain conv net of this size.
 export function cifar10ClassifierRecipe(width = CIFAR10_CLASSIFIER_WIDTH): ClassifierRecipe {
   if (!Number.isInteger(width) || width < 1) {
     throw new RangeError(`cifar10ClassifierRecipe: width must be a positive integer, received ${width}`);
@@ -128,9 +128,9 @@ export interface ClassifierOptions {
   test?: ImageSet;
   /** Folder of the cache file; default `.cache` in the working directory. */
   cacheDir?: string;
-  /** Default the recipe's. */
+  /** Test accuracy to reach, by default the recipe's. */
   requiredAccuracy?: number;
-  /** Epochs after which training stops even below the required accuracy (then it throws); default the recipe's. */
+  /** Epochs after which training stops even below the required accuracy and throws, by default the recipe's. */
   maxEpochs?: number;
   seed?: number;
   /** Progress lines ("epoch 1: test accuracy 0.9871, 41.2 s"). */
@@ -396,7 +396,7 @@ function dataSets(recipe: ClassifierRecipe, options: ClassifierOptions): { train
   for (const [name, set] of [['train', trainSet], ['test', testSet]] as const) {
     if (set.channels !== recipe.channels || set.height !== 32 || set.width !== 32) {
       throw new RangeError(
-        `loadOrTrainClassifier: ${name} must hold 32×32 images of ${recipe.channels} channel(s) for the ${recipe.dataset} classifier, ` +
+        `loadOrTrainClassifier: ${name} must contain 32×32 images of ${recipe.channels} channel(s) for the ${recipe.dataset} classifier, ` +
           `received ${set.height}×${set.width}×${set.channels}`,
       );
     }

@@ -7,6 +7,7 @@ import type { Figure, Section, Table } from '../figures.ts';
 import type { ClaimOutcome } from '../claims/claim.ts';
 import type { PropertyRecord } from '../claims/evidence.ts';
 import type { RunSummary } from '../../experiments/experiment.ts';
+import { CIFAR10_CLASSIFIER_FRECHET_NAME } from '../../experiments/image-datasets/classMetrics.ts';
 import { DIFFERENCES_FROM_PAPER_CODE } from './differences.ts';
 import { escapeHtml, formatDuration, formatNumber } from './format.ts';
 import { figureToPlotly, type PlotlySpec } from './plotlyFigure.ts';
@@ -160,11 +161,13 @@ function renderHeader(data: ReportData): string {
  * features is read as FID.
  */
 function describeFeatureNetworks(inception: string | null): string {
-  const mnist = `MNIST figures use the ${CLASSIFIER_FRECHET_NAME}, from the classifier this suite trains.`;
+  const classifiers =
+    `MNIST figures use the ${CLASSIFIER_FRECHET_NAME} and CIFAR-10 figures the ${CIFAR10_CLASSIFIER_FRECHET_NAME}, ` +
+    'each from a classifier this suite trains.';
   if (inception === null) {
-    return `FID: not run, because no InceptionV3 graph model was given (report --inception DIR). ${mnist}`;
+    return `FID: not run, because no InceptionV3 graph model was given (report --inception DIR). ${classifiers}`;
   }
-  return `${INCEPTION_FID_NAME} from the graph model in ${inception}. ${mnist}`;
+  return `${INCEPTION_FID_NAME} from the graph model in ${inception}. ${classifiers}`;
 }
 
 function renderFailures(data: ReportData): string {

@@ -13,6 +13,7 @@ import {
   resolveCifar10Dir,
   type CifarDecodeOptions,
 } from './cifar10.ts';
+import { summariseLandmarks } from './catLandmarks.ts';
 import { DATASETS, DATASET_NAMES, type DatasetName, type DatasetSpec } from './datasets.ts';
 import { imageFormat, listImageFiles } from './images.ts';
 
@@ -33,6 +34,10 @@ export interface DatasetStatus {
   bytes: number;
   missing: string[];
   problems: string[];
+  /** Facts that do not make the dataset incomplete, e.g. how many CAT photos have landmark files. */
+  notes: string[];
+  /** CAT only: photos with a `.cat` landmark file beside them. */
+  landmarkFiles?: number;
 }
 
 export interface DataDirReport {
@@ -110,6 +115,25 @@ async function checkImages(status: DatasetStatus, spec: DatasetSpec): Promise<vo
   if (broken.length > LISTED_PROBLEMS) {
     status.problems.push(`${broken.length - LISTED_PROBLEMS} more files that are not PNG or JPEG`);
   }
+  if (spec.name === 'cat' && files.length > 0) await checkLandmarks(status, files);
+}
+
+/**
+ * Counts the CAT photos with `.cat` landmark files. Photos without one, or with a malformed
+ * one, are left out of training rather than breaking it, so they are notes, not problems.
+ */
+async function checkLandmarks(status: DatasetStatus, files: string[]): Promise<void> {
+  const summary = await summariseLandmarks(files);
+  status.landmarkFiles = summary.withLandmarks;
+  const without = summary.images - summary.withLandmarks;
+  status.notes.push(
+    `${summary.withLandmarks} of ${summary.images} images have a .cat landmark file` +
+      (without > 0 ? `; the face crop skips the ${without} without one` : ''),
+  );
+  for (const message of summary.malformed.slice(0, LISTED_PROBLEMS)) status.notes.push(`malformed, skipped by the face crop: ${message}`);
+  if (summary.malformed.length > LISTED_PROBLEMS) {
+    status.notes.push(`${summary.malformed.length - LISTED_PROBLEMS} more malformed .cat files, skipped by the face crop`);
+  }
 }
 
 /** Checks one dataset folder against its catalogue entry. */
@@ -124,6 +148,7 @@ export async function checkDataset(name: DatasetName, folder: string, options: C
     bytes: 0,
     missing: [],
     problems: [],
+    notes: [],
   };
   if (!status.present) return status;
   if (spec.layout === 'cifar-batches') await checkCifar(status, options);

@@ -4,6 +4,7 @@
  * DCGAN-bn-sn with self-attention, NS against MM-nsat, FID on 5 000 samples. It gives the
  * CAT half of the evidence for C19: NS collapses early and MM-nsat trains.
  */
+import { CAT_FACE_MARGIN } from '../../src/data/catLandmarks.ts';
 import type { Experiment } from '../experiment.ts';
 import { highResolutionVerdict } from '../image-datasets/collapse.ts';
 import { createImageExperiment, type ImageExperimentDefinition, type ImageScaleSettings } from '../image-datasets/imageExperiment.ts';
@@ -25,7 +26,9 @@ export const CAT_GPU_SCALE: ImageScaleSettings = {
   note:
     'GPU scale: ten seeds per variant as in fig. 21, batch 64, 300 epochs over the CAT photos (the paper states no epoch count; ' +
     'this is the project\'s choice), 30 FID evaluations per run on 5 000 samples, the size the paper uses because the dataset is small. ' +
-    'Images are whole photos centre-cropped and resized to 128², not the landmark-cropped faces of the CAT 128² preprocessing. ' +
+    `Images are the cat faces: each photo is cropped to the square ${CAT_FACE_MARGIN} times the longer side of its nine .cat landmarks' ` +
+    'bounding box, centred on the box and kept inside the photo, then resized to 128² (no rotation to level the eyes). ' +
+    'Photos without a usable .cat file are left out, and the preparation log counts them. ' +
     'There is no cpu scale: one DCGAN step at 128² takes seconds on 2 cores.',
 };
 

@@ -20,6 +20,7 @@ import { readCifar10, type CifarDecodeOptions } from '../../src/data/cifar10.ts'
 import { DATASETS } from '../../src/data/datasets.ts';
 import { listImageFiles, resizeImage } from '../../src/data/images.ts';
 import { seededUniform } from '../../src/data/seededUniform.ts';
+import { formatDuration } from '../../src/report/format.ts';
 import { IMAGE_CROPS, PREPARED_CHANNELS, prepareRecords, toBytes, type ImageCrop, type RecordSettings, type SkipReason } from './preparedRecords.ts';
 
 export { IMAGE_CROPS, PREPARED_CHANNELS, type ImageCrop } from './preparedRecords.ts';
@@ -194,13 +195,6 @@ async function largerCache(options: PrepareOptions, sourceHash: string, crop: Im
     if (usable(header, sourceHash, larger, crop)) return header;
   }
   return undefined;
-}
-
-/** Formats seconds as "42 s", "12 min" or "3.5 h" for progress lines. */
-function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(0)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 type OpenFile = Awaited<ReturnType<typeof open>>;

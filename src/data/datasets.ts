@@ -52,7 +52,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
       { fileName: 'CAT_DATASET_02.zip', format: 'zip' },
     ],
     folder: 'cat',
-    // NOTE: CAT 128² GAN setups crop each face using the .cat landmark files; the image-folder loader centre-crops whole photos instead.
+    // Training crops each face by its .cat landmark file (src/data/catLandmarks.ts), as CAT 128² GAN setups do.
     layout: 'image-folder',
   },
   ffhq: {

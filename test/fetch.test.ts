@@ -417,6 +417,7 @@ test('data command fetches and checks', async () => {
     const clean = capture();
     assert.is(await runDataCommand(['data', 'check', dir], clean.io), 0);
     assert.match(clean.out.join('\n'), /cat +complete, 1 files/);
+    assert.match(clean.out.join('\n'), /note: 0 of 1 images have a \.cat landmark file/);
   } finally {
     await rm(source, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });

@@ -35,8 +35,9 @@ const PROGRESS_LOG_SECONDS = 30;
 const LISTED_SKIPS = 5;
 
 /**
- * The crop each catalogued image-folder dataset is prepared with when the caller names none.
- * NOTE: the crop is looked up by the cache name because the image experiments' setup options carry no crop field yet.
+ * The crop each catalogued image-folder dataset is prepared with when the caller names none:
+ * CAT photos show whole cats, so their faces are cut out by the landmarks, while FFHQ's
+ * images are already aligned faces. The experiments name no crop and get their dataset's.
  */
 export const DATASET_CROPS: Readonly<Record<string, ImageCrop>> = {
   [DATASETS.cat.folder]: 'cat-landmarks',

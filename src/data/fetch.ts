@@ -235,6 +235,7 @@ function printReport(report: DataDirReport, io: CommandIo): boolean {
     io.out(`  ${status.name.padEnd(8)} ${state}, ${status.files} files, ${formatSize(status.bytes)} in ${status.path}`);
     for (const item of status.missing) io.out(`    missing: ${item}`);
     for (const problem of status.problems) io.out(`    broken: ${problem}`);
+    for (const note of status.notes) io.out(`    note: ${note}`);
     if (!status.complete) sound = false;
   }
   for (const leftover of report.leftovers) {

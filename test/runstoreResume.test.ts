@@ -131,6 +131,22 @@ test('run folder rejects another config', async () => {
   }
 });
 
+test('run resumed alone keeps its batched share', async () => {
+  const dir = path.join(root, 'after-batch');
+  const store = new RunStore(dir);
+  await store.create();
+  // An earlier session trained this seed with three others for 40 s of wall time, then stopped.
+  await store.writeStatus({ state: 'incomplete', step: 0, steps: 240, backend, backends: [backend], seconds: 40, batchedSeeds: 4, seedSeconds: 10, updated: new Date().toISOString() });
+
+  await trainRun(dir, CONFIG, { backend });
+
+  const status = (await store.readStatus())!;
+  assert.is(status.batchedSeeds, 1);
+  const alone = status.seconds - 40;
+  assert.ok(alone > 0, `seconds ${status.seconds}`);
+  assert.ok(Math.abs(status.seedSeconds! - (10 + alone)) < 1e-6, `share ${status.seedSeconds}, expected ${10 + alone}`);
+});
+
 test('aborted run resumes to identical rows', async () => {
   const dir = path.join(root, 'aborted');
   const controller = new AbortController();

@@ -45,7 +45,6 @@ export interface RunStatus {
    * batched program split evenly among the seeds still training in it. Summed over the seeds
    * of a batch it gives the program's wall time once. Absent where `seconds` is the share.
    */
-  // NOTE: trainRun writes a status without batchedSeeds and seedSeconds, so a batched run resumed alone counts its batched sessions in full.
   seedSeconds?: number;
   updated: string;
   /** The error of a run that failed; absent for a run stopped at a checkpoint. */

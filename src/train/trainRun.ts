@@ -12,7 +12,7 @@ import type { BackendInfo } from '../backend.ts';
 import type { TrainConfig } from './config.ts';
 import { readMeasurement } from './diagnostics.ts';
 import { GanTrainer } from './ganTrainer.ts';
-import { RunStore, type MetricRow, type RunState, type RunStatus } from './runStore.ts';
+import { RunStore, seedSecondsOf, type MetricRow, type RunState, type RunStatus } from './runStore.ts';
 import { deriveSeed } from './seeds.ts';
 import { validateRunConfig, type EvaluationContext, type GanSetup, type RunConfig } from './setup.ts';
 
@@ -77,9 +77,14 @@ export async function trainRun(dir: string, config: RunConfig, options: TrainRun
     updated: new Date().toISOString(),
   };
   const started = Date.now();
+  // A run trained alone keeps its share of earlier seed-batched sessions and adds its own time in full.
+  const earlierShare = previous === null ? 0 : seedSecondsOf(previous);
   const saveStatus = async (changes: Partial<RunStatus>) => {
+    const elapsed = (Date.now() - started) / 1000;
     Object.assign(status, changes, {
-      seconds: (previous?.seconds ?? 0) + (Date.now() - started) / 1000,
+      seconds: (previous?.seconds ?? 0) + elapsed,
+      batchedSeeds: 1,
+      seedSeconds: earlierShare + elapsed,
       updated: new Date().toISOString(),
     });
     await store.writeStatus(status);

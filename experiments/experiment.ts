@@ -46,7 +46,8 @@ export interface RunSummary {
   id: string;
   experiment: string;
   config: Record<string, unknown>;
-  status: 'complete' | 'diverged' | 'incomplete';
+  /** `stopped`: stopped at a checkpoint on request, so rerunning resumes it; `incomplete`: failed or never finished. */
+  status: 'complete' | 'diverged' | 'stopped' | 'incomplete';
   backend: BackendInfo;
   /** Final figures of the run, for example modes covered or gradient norm. */
   metrics: Record<string, number>;

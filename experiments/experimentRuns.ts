@@ -58,8 +58,15 @@ export async function readStoredRun(runsDir: string, id: string): Promise<Stored
 /** Backend of a run that has no status yet, so that results.json still has one. */
 const UNKNOWN_BACKEND: BackendInfo = { name: 'cpu', package: 'unknown', version: 'unknown', threads: 1, skipped: [] };
 
+/** Returns the state results.json lists for a run, telling a run stopped to resume from one that failed. */
+export function summaryStatus(status: RunStatus | null): RunSummary['status'] {
+  if (status === null) return 'incomplete';
+  if (status.state === 'complete' || status.state === 'diverged') return status.state;
+  return isStoppedToResume(status) ? 'stopped' : 'incomplete';
+}
+
 /**
- * Summarises a run for results.json: its config, its state (complete, diverged or
+ * Summarises a run for results.json: its config, its state (complete, diverged, stopped or
  * incomplete), its backend and the given final metrics.
  */
 export function summariseRun(
@@ -68,12 +75,11 @@ export function summariseRun(
   config: Record<string, unknown>,
   metrics: Record<string, number>,
 ): RunSummary {
-  const state = run.status?.state;
   return {
     id: run.id,
     experiment,
     config,
-    status: state === 'complete' || state === 'diverged' ? state : 'incomplete',
+    status: summaryStatus(run.status),
     backend: run.status?.backend ?? UNKNOWN_BACKEND,
     metrics,
   };

@@ -17,7 +17,7 @@ import {
   type RunStatus,
 } from '../src/train/runStore.ts';
 import { runEndLabel } from '../src/train/sweep.ts';
-import { describeCompletion } from '../experiments/experimentRuns.ts';
+import { describeCompletion, summaryStatus } from '../experiments/experimentRuns.ts';
 import { summaryTable, type ToyRun, type ToyVariant } from '../experiments/ring/toyRuns.ts';
 import { createMixture } from '../src/data/mixtures.ts';
 
@@ -43,6 +43,14 @@ test('failed run reads as incomplete', () => {
   const failed: RunStatus = { ...OLDER, error: 'out of memory\n    at step' };
   assert.not.ok(isStoppedToResume(failed));
   assert.is(describeRunState(failed), 'incomplete: out of memory');
+});
+
+test('results.json status tells stops from failures', () => {
+  assert.is(summaryStatus(OLDER), 'stopped');
+  assert.is(summaryStatus({ ...OLDER, error: 'out of memory' }), 'incomplete');
+  assert.is(summaryStatus({ ...OLDER, state: 'running' }), 'incomplete');
+  assert.is(summaryStatus({ ...OLDER, state: 'diverged' }), 'diverged');
+  assert.is(summaryStatus(null), 'incomplete');
 });
 
 test('other states read plainly', () => {

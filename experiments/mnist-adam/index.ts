@@ -23,6 +23,7 @@ import {
 import { SATURATION_SCALES, SATURATION_SETUP, SATURATION_VARIANTS, saturationRunBase } from '../mnist-saturation/index.ts';
 import { configMismatches } from '../mnist-variants/evaluatedRuns.ts';
 import { adamVerdict, updateMeasures, VANISH_FRACTION } from './verdict.ts';
+import { describeCompletion } from '../experimentRuns.ts';
 
 const NAME = 'mnist-adam';
 const SATURATION_EXPERIMENT = 'mnist-saturation';
@@ -166,7 +167,7 @@ export async function runAdam(settings: AdamScaleSettings, scale: Scale, context
         formatNumber(updates[i].endMaximumRatio),
         Number.isFinite(updates[i].vanishStep) ? String(updates[i].vanishStep) : 'never',
         formatNumber(gradients[i].endRatio),
-        `${runs.filter((run) => run.status?.state === 'complete').length}/${runs.length}`,
+        describeCompletion(runs.map((run) => run.status)),
       ];
     }),
   };

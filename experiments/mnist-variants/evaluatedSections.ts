@@ -7,6 +7,7 @@ import type { LineFigure, Series, Table } from '../../src/figures.ts';
 import { CLASSIFIER_FRECHET_NAME } from '../../src/metrics/sampleMetrics.ts';
 import { formatNumber, medianSeries, type LoadedRun } from '../mnist-coverage/mnistRuns.ts';
 import { bestSummary, lateSummary, type SeedSummary } from './seedSummaries.ts';
+import { describeCompletion } from '../experimentRuns.ts';
 
 /** Runs of one variant, under the label figures and tables show. */
 export interface LabelledRuns {
@@ -43,10 +44,6 @@ export function showRange(summary: SeedSummary | undefined): string {
   return `${formatNumber(summary.median)} (${formatNumber(summary.low)}–${formatNumber(summary.high)})`;
 }
 
-export function completeCount(runs: LoadedRun[]): string {
-  return `${runs.filter((run) => run.status?.state === 'complete').length}/${runs.length}`;
-}
-
 /**
  * Builds a table of late values (mean of the last three evaluations) and best values (lowest
  * evaluation) of D_JS^CD and the Fréchet distance, median (min–max) over seeds. Extra
@@ -71,7 +68,7 @@ export function coverageTable(title: string, groups: LabelledRuns[], extra?: { c
       showRange(bestSummary(group.runs, DIVERGENCE_KEY)),
       showRange(lateSummary(group.runs, FRECHET_KEY)),
       showRange(bestSummary(group.runs, FRECHET_KEY)),
-      completeCount(group.runs),
+      describeCompletion(group.runs.map((run) => run.status)),
     ]),
   };
 }

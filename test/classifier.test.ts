@@ -58,6 +58,17 @@ test('fresh cache: loads the same weights', async () => {
   second.dispose();
 });
 
+test('cached classifier: dispose frees its tensors', async () => {
+  (await loadOrTrainClassifier(options)).dispose();
+  const before = tf.memory().numTensors;
+
+  const classifier = await loadOrTrainClassifier(options);
+  classifier.dispose();
+
+  assert.not.ok(classifier.trained);
+  assert.is(tf.memory().numTensors, before);
+});
+
 test('stale cache: new training data retrains', async () => {
   const changed = squares(256, 1);
 

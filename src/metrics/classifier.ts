@@ -356,7 +356,9 @@ function weightsFromRecord(recipe: ClassifierRecipe, record: ClassifierRecord, s
       allVariables(weights).forEach((entry) => entry.dispose());
       throw new RangeError(`classifier cache: weight ${stored.name} has ${stored.values.length} values, expected ${variable.size}`);
     }
-    variable.assign(tf.tensor(stored.values, variable.shape));
+    const value = tf.tensor(stored.values, variable.shape);
+    variable.assign(value);
+    value.dispose();
   });
   return weights;
 }

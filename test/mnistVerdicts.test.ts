@@ -2,10 +2,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { medianSeries, planRuns, type LoadedRun } from '../experiments/mnist-coverage/mnistRuns.ts';
 import { coverageVerdict, unitVerdict, type RunsByPreset } from '../experiments/mnist-coverage/verdicts.ts';
-import { saturationVerdict, variantRatios } from '../experiments/mnist-saturation/verdict.ts';
+import { saturationVerdict, variantRatios, type SaturationWindow } from '../experiments/mnist-saturation/verdict.ts';
 import type { MetricRow } from '../src/train/runStore.ts';
 
 const STEPS_PER_EPOCH = 100;
+
+/** Returns the rule's window at the paper's settings for runs of `epochs` epochs. */
+function epochWindow(epochs: number): SaturationWindow {
+  return {
+    steps: epochs * STEPS_PER_EPOCH,
+    referenceSteps: STEPS_PER_EPOCH,
+    minimumSteps: 4 * STEPS_PER_EPOCH,
+    referenceLabel: 'the first epoch',
+    minimumLabel: '4 epochs',
+  };
+}
 
 function run(label: string, seed: number, rows: MetricRow[]): LoadedRun {
   return {
@@ -30,7 +41,7 @@ test('C10 held: MM vanishes after three epochs, the others keep their level', ()
   const mm = variantRatios('MM', [gradientRun('MM', (step) => (step < 300 ? 1 : 1e-5))], STEPS_PER_EPOCH);
   const others = ['NS', 'MM-nsat', 'MM-β2'].map((label) => variantRatios(label, [gradientRun(label, () => 2)], STEPS_PER_EPOCH));
 
-  const outcome = saturationVerdict(mm, others, 5, []);
+  const outcome = saturationVerdict(mm, others, epochWindow(5), []);
 
   assert.is(outcome.verdict, 'held');
   assert.match(outcome.evidence, /MM 1\.0e-5 \(largest 1\.0e-5\)/);
@@ -41,7 +52,7 @@ test('C10 held: MM-β2 dips and recovers', () => {
   // Mostly a hundred times below its first level late in the run, with returns to it.
   const dipping = variantRatios('MM-β2', [gradientRun('MM-β2', (step) => (step < 300 || step % 40 === 0 ? 1 : 1e-2))], STEPS_PER_EPOCH);
 
-  assert.is(saturationVerdict(mm, [dipping], 5, []).verdict, 'held');
+  assert.is(saturationVerdict(mm, [dipping], epochWindow(5), []).verdict, 'held');
 });
 
 test('C10 not held: MM recovers at the end', () => {
@@ -49,7 +60,7 @@ test('C10 not held: MM recovers at the end', () => {
   const mm = variantRatios('MM', [gradientRun('MM', (step) => (step < 300 || step > 460 ? 1 : 1e-5))], STEPS_PER_EPOCH);
   const others = [variantRatios('NS', [gradientRun('NS', () => 1)], STEPS_PER_EPOCH)];
 
-  assert.is(saturationVerdict(mm, others, 5, []).verdict, 'not held');
+  assert.is(saturationVerdict(mm, others, epochWindow(5), []).verdict, 'not held');
 });
 
 test('C10 not held: MM-nsat vanishes too', () => {
@@ -57,13 +68,34 @@ test('C10 not held: MM-nsat vanishes too', () => {
   const mm = variantRatios('MM', [gradientRun('MM', vanishing)], STEPS_PER_EPOCH);
   const others = [variantRatios('MM-nsat', [gradientRun('MM-nsat', vanishing)], STEPS_PER_EPOCH)];
 
-  assert.is(saturationVerdict(mm, others, 5, []).verdict, 'not held');
+  assert.is(saturationVerdict(mm, others, epochWindow(5), []).verdict, 'not held');
 });
 
 test('C10 not run: shorter than four epochs', () => {
   const mm = variantRatios('MM', [gradientRun('MM', () => 1e-6)], STEPS_PER_EPOCH);
 
-  assert.is(saturationVerdict(mm, [], 0.5, []).verdict, 'not run');
+  assert.is(saturationVerdict(mm, [], epochWindow(0.5), []).verdict, 'not run');
+});
+
+test('C10 window counted in steps', () => {
+  // Logged every 10 steps to step 500; MM is at 1 for its first 30 steps only, then 1e-5, then 1e-6.
+  const mmNorm = (step: number) => {
+    if (step <= 30) return 1;
+    return step < 350 ? 1e-5 : 1e-6;
+  };
+  const window = { steps: 500, referenceSteps: 30, minimumSteps: 400, referenceLabel: 'the first 30 steps', minimumLabel: '400 steps' };
+  const mm = variantRatios('MM', [gradientRun('MM', mmNorm)], window.referenceSteps);
+  const others = [variantRatios('MM-nsat', [gradientRun('MM-nsat', () => 2)], window.referenceSteps)];
+
+  const outcome = saturationVerdict(mm, others, window, []);
+  assert.is(outcome.verdict, 'held');
+  assert.match(outcome.evidence, /relative to the first 30 steps/);
+  // Against the first epoch (100 steps) MM's reference is 1e-5, and its end is only one order below it.
+  assert.is(saturationVerdict(variantRatios('MM', [gradientRun('MM', mmNorm)], STEPS_PER_EPOCH), others, epochWindow(5), []).verdict, 'not held');
+
+  const short = saturationVerdict(mm, others, { ...window, minimumSteps: 600, minimumLabel: '600 steps' }, []);
+  assert.is(short.verdict, 'not run');
+  assert.match(short.evidence, /at least 600 steps/);
 });
 
 /** Runs of one preset whose D_JS evaluations are given per variant and seed. */

@@ -17,6 +17,7 @@ import {
 } from '../src/metrics/classifier.ts';
 import { measureSamples, realReference } from '../src/metrics/sampleMetrics.ts';
 import { validateSetupOptions } from '../experiments/image-datasets/imageSetup.ts';
+import { registerCacheCases, sequentialSampler } from './classifierCases.ts';
 
 /** One RGB colour per class, each channel at least 25 from 0 and 255, so noise of ±20 stays in a byte. */
 const PALETTE = [
@@ -112,30 +113,7 @@ test('CIFAR-10 missing cache: trains and writes it', async () => {
   classifier.dispose();
 });
 
-test('CIFAR-10 fresh cache: loads the same weights', async () => {
-  const first = await loadOrTrainClassifier(options);
-  const images = tf.tidy(() => tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 1) as tf.Tensor4D);
-
-  const second = await loadOrTrainClassifier(options);
-
-  assert.not.ok(second.trained, 'loaded, not trained');
-  assert.is(second.accuracy, first.accuracy);
-  assert.equal(Array.from(second.logits(images).dataSync()), Array.from(first.logits(images).dataSync()));
-  assert.equal(second.features(images).shape, [4, 128]);
-  tf.dispose(images);
-  first.dispose();
-  second.dispose();
-});
-
-test('CIFAR-10 stale cache: new training data retrains', async () => {
-  const changed = colours(200, 1);
-
-  const classifier = await loadOrTrainClassifier({ ...options, train: changed });
-
-  assert.ok(classifier.trained);
-  assert.is(JSON.parse(readFileSync(cacheFile, 'utf8')).dataHash, hashImageSet(changed));
-  classifier.dispose();
-});
+registerCacheCases(test, { prefix: 'CIFAR-10 ', options, cacheFile, imageShape: [32, 32, 3], changedTrain: colours(200, 1) });
 
 test('CIFAR-10 stale cache: another recipe retrains', async () => {
   // Both recipes build the same network, so the cached weights would fit and only the id differs.
@@ -166,12 +144,7 @@ test('horizontal flips hide left from right', async () => {
 test('CIFAR-10 sample metrics: whole images, 10 classes', async () => {
   const classifier = await loadOrTrainClassifier(options);
   const reference = await realReference(classifier, test_);
-  let drawn = 0;
-  const sample = (size: number) => {
-    const indices = Array.from({ length: size }, (_, i) => drawn + i);
-    drawn += size;
-    return imageBatch(test_, indices);
-  };
+  const sample = sequentialSampler(test_);
 
   const same = await measureSamples(classifier, reference, sample, test_.count);
   const oneColour = await measureSamples(classifier, reference, (size) => imageBatch(test_, new Array<number>(size).fill(0)), 50);

@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { imageBatch, stackMnist1k, type ImageSet } from '../src/data/mnist.ts';
+import { stackMnist1k, type ImageSet } from '../src/data/mnist.ts';
 import { CLASSIFIER_FILE, hashImageSet, loadOrTrainClassifier, type ClassifierRecord } from '../src/metrics/classifier.ts';
 import { measureSamples, realReference } from '../src/metrics/sampleMetrics.ts';
+import { registerCacheCases, sequentialSampler } from './classifierCases.ts';
 
 /** Builds a learnable fake data set: class k is a bright 4×4 square at the k-th spot of a black 32×32 image. */
 function squares(count: number, seed: number): ImageSet {
@@ -44,19 +45,7 @@ test('missing cache: trains and writes it', async () => {
   classifier.dispose();
 });
 
-test('fresh cache: loads the same weights', async () => {
-  const first = await loadOrTrainClassifier(options);
-  const images = tf.tidy(() => tf.randomUniform([4, 32, 32, 1], -1, 1, 'float32', 1) as tf.Tensor4D);
-
-  const second = await loadOrTrainClassifier(options);
-
-  assert.not.ok(second.trained, 'loaded, not trained');
-  assert.is(second.accuracy, first.accuracy);
-  assert.equal(Array.from(second.logits(images).dataSync()), Array.from(first.logits(images).dataSync()));
-  tf.dispose(images);
-  first.dispose();
-  second.dispose();
-});
+registerCacheCases(test, { prefix: '', options, cacheFile, imageShape: [32, 32, 1], changedTrain: squares(256, 1) });
 
 test('cached classifier: dispose frees its tensors', async () => {
   (await loadOrTrainClassifier(options)).dispose();
@@ -67,16 +56,6 @@ test('cached classifier: dispose frees its tensors', async () => {
 
   assert.not.ok(classifier.trained);
   assert.is(tf.memory().numTensors, before);
-});
-
-test('stale cache: new training data retrains', async () => {
-  const changed = squares(256, 1);
-
-  const classifier = await loadOrTrainClassifier({ ...options, train: changed });
-
-  assert.ok(classifier.trained);
-  assert.is(JSON.parse(readFileSync(cacheFile, 'utf8')).dataHash, hashImageSet(changed));
-  classifier.dispose();
 });
 
 test('stale cache: accuracy below the bar retrains', async () => {
@@ -140,12 +119,7 @@ test('MNIST-1K: each channel classified, 1000 classes', async () => {
   const classifier = await loadOrTrainClassifier(options);
   const stacked = stackMnist1k(test_, 60, 5);
   const reference = await realReference(classifier, stacked);
-  let drawn = 0;
-  const sample = (size: number) => {
-    const indices = Array.from({ length: size }, (_, i) => drawn + i);
-    drawn += size;
-    return imageBatch(stacked, indices);
-  };
+  const sample = sequentialSampler(stacked);
 
   const metrics = await measureSamples(classifier, reference, sample, stacked.count);
 

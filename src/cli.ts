@@ -145,6 +145,14 @@ async function expectExistingFolder(command: string, option: string, folder: str
   }
 }
 
+/** Rejects a path that exists but is not a folder, for options that name a folder to create or reuse. */
+async function expectFolderOrAbsent(command: string, option: string, folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) {
+    throw new UsageError(`${PROGRAM} ${command}: ${option} needs a folder to create or reuse, but ${folder} is a file`);
+  }
+}
+
 /** Width at which help paragraphs wrap. */
 const HELP_WIDTH = 88;
 
@@ -261,6 +269,8 @@ const reportCommand: Command = {
     const suite = (stringOption(parsed, 'suite') ?? 'quick') as SuiteName;
     const outDir = path.resolve(stringOption(parsed, 'out') ?? 'reports');
     const runsDir = path.resolve(stringOption(parsed, 'runs') ?? 'runs');
+    await expectFolderOrAbsent('report', '--out', outDir);
+    await expectFolderOrAbsent('report', '--runs', runsDir);
     const seed = parseSeed('report', stringOption(parsed, 'seed'));
     const shard = parseShardOption(stringOption(parsed, 'shard'));
     const dataOption = stringOption(parsed, 'data');

@@ -148,6 +148,13 @@ test('out-of-range values: exit 2, one line', async () => {
   ]);
 });
 
+test('--runs or --out naming a file: exit 2, one line', async () => {
+  await assertUsageErrors([
+    [['report', '--runs', 'package.json'], '--runs', 'package.json', 'is a file'],
+    [['report', '--out=package.json'], '--out', 'package.json', 'is a file'],
+  ]);
+});
+
 test('missing --data or --inception folder: exit 2, one line', async () => {
   await assertUsageErrors([
     [['report', '--data', '/nonexistent-data-folder'], '--data', '/nonexistent-data-folder', 'does not exist'],

@@ -277,6 +277,24 @@ test('suite runs only the selected experiments and lists the rest as not selecte
   assert.match(c18.evidence, /^Not selected: experiment fixture-cifar measures it at scale quick/);
 });
 
+test('claims of a failed experiment name its error', async () => {
+  const failing: Experiment = {
+    ...gpuOnlyExperiment(),
+    scales: ['quick'],
+    run: async () => {
+      throw new Error('ENOTDIR: not a directory');
+    },
+  };
+  const data = await runSuite(
+    { properties: [], simulations: [], experiments: [failing] },
+    { suite: 'quick', backend: FIXTURE_BACKEND, runsDir: os.tmpdir(), seed: 1, log: silentLog() },
+  );
+
+  const c18 = data.claims.find((claim) => claim.id === 'C18')!;
+  assert.is(c18.verdict, 'not run');
+  assert.match(c18.evidence, /^Failed: experiment fixture-cifar stopped with an error at scale quick \(ENOTDIR: not a directory\)/);
+});
+
 test('the page says once which network every Fréchet distance used', async () => {
   const without = renderReportPage(await fixtureData());
   const withInception = renderReportPage({ ...(await fixtureData()), inception: '/models/inception-v3' });

@@ -43,4 +43,6 @@ export interface ClaimEvidence {
   scale: Scale;
   /** Experiments of this scale that the command left out (report --experiments). */
   notSelected?: string[];
+  /** Experiments of this scale that stopped with an error, with the first line of it. */
+  failed?: { name: string; message: string }[];
 }

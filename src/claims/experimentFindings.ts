@@ -48,10 +48,15 @@ export function notRunReason(
   catalogue: ClaimEvidence['catalogue'],
   scale: Scale,
   notSelected: string[] = [],
+  failed: { name: string; message: string }[] = [],
 ): string {
   const candidates = catalogue.filter((experiment) => experiment.claims.includes(claim));
   if (candidates.length === 0) {
     return 'No experiment in this suite gives evidence for this claim yet.';
+  }
+  const errors = failed.filter((failure) => candidates.some((experiment) => experiment.name === failure.name));
+  if (errors.length > 0) {
+    return `Failed: ${errors.map((failure) => `experiment ${failure.name} stopped with an error at scale ${scale} (${failure.message})`).join('; ')}. See the failures listed above the claims.`;
   }
   const left = candidates.filter((experiment) => notSelected.includes(experiment.name)).map((experiment) => experiment.name);
   if (left.length > 0) {

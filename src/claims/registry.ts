@@ -26,7 +26,7 @@ export function computeClaimOutcomes(evidence: ClaimEvidence): ClaimOutcome[] {
       const ran = evidence.catalogue.filter((experiment) => ranNames.has(experiment.name));
       const others = evidence.catalogue.filter((experiment) => !ranNames.has(experiment.name));
       if (others.some((experiment) => experiment.claims.includes(id))) {
-        outcome.evidence += ` Other evidence: ${notRunReason(id, others, evidence.scale, evidence.notSelected)}`;
+        outcome.evidence += ` Other evidence: ${notRunReason(id, others, evidence.scale, evidence.notSelected, evidence.failed)}`;
       }
       const larger = outcome.verdict === 'not run' ? otherScales(id, ran, evidence.scale) : undefined;
       if (larger !== undefined) outcome.evidence += ` To measure it, ${larger}`;
@@ -40,7 +40,7 @@ function combineFindings(id: string, findings: Finding[], evidence: ClaimEvidenc
   if (findings.length === 0) {
     const reason = PROPERTY_CLAIMS.has(id)
       ? 'No property in this suite checks this claim.'
-      : notRunReason(id, evidence.catalogue, evidence.scale, evidence.notSelected);
+      : notRunReason(id, evidence.catalogue, evidence.scale, evidence.notSelected, evidence.failed);
     return { verdict: 'not run', evidence: reason, sources };
   }
   const failed = findings.filter((finding) => finding.verdict === 'not held');

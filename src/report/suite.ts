@@ -77,6 +77,9 @@ function runSimulation(simulation: Simulation<any, any>, log: ProgressLog): Simu
   }
 }
 
+/** Prefix of a failure's part that names an experiment, as in "experiment ring". */
+const EXPERIMENT_PART = 'experiment ';
+
 async function runExperiment(
   experiment: Experiment,
   scale: Scale,
@@ -102,7 +105,7 @@ async function runExperiment(
     // An interrupted experiment is not a failure of the experiment.
     options.signal?.throwIfAborted();
     log.info(`experiment ${experiment.name}: failed: ${messageOf(error)}`);
-    return { part: `experiment ${experiment.name}`, message: messageOf(error) };
+    return { part: `${EXPERIMENT_PART}${experiment.name}`, message: messageOf(error) };
   }
 }
 
@@ -173,6 +176,9 @@ export async function runSuite(parts: SuiteParts, options: SuiteOptions): Promis
     catalogue: parts.experiments,
     scale,
     notSelected: notSelected.map((experiment) => experiment.name),
+    failed: failures
+      .filter((failure) => failure.part.startsWith(EXPERIMENT_PART))
+      .map((failure) => ({ name: failure.part.slice(EXPERIMENT_PART.length), message: failure.message.split('\n')[0] })),
   });
   return {
     generated: new Date().toISOString(),

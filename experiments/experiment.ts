@@ -17,6 +17,7 @@ export type Scale = 'quick' | 'cpu' | 'gpu';
 /**
  * Progress of a long job: completed and total units, with a label such as a run's name,
  * and the units finished by an earlier command (resumed runs), which took no time here.
+ * `done` may carry the finished share of units still in progress, as in 2.4 of 4.
  */
 export type ExperimentProgress = (done: number, total: number, label: string, finishedBefore?: number) => void;
 

@@ -411,6 +411,10 @@ test('describeProgress estimates the time left', () => {
   assert.is(describeProgress(4, 4, 0, 30), '4/4, elapsed 30.0 s');
 });
 
+test('describeProgress counts runs in progress by their share', () => {
+  assert.is(describeProgress(2.5, 4, 0, 50), '2/4, elapsed 50.0 s, about 30.0 s left');
+});
+
 test('describeProgress leaves resumed runs out of the rate', () => {
   assert.is(describeProgress(3, 4, 0, 30, 2), '3/4, elapsed 30.0 s, about 30.0 s left');
   assert.is(describeProgress(2, 4, 0, 5, 2), '2/4, elapsed 5.0 s');

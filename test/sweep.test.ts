@@ -83,6 +83,8 @@ test('sweep trains in workers and skips finished runs', async () => {
     assert.ok(results.every((r) => !r.skipped));
     assert.equal(progress[progress.length - 1].slice(0, 2), [4, 4]);
     assert.ok(progress.some(([, , label]) => /step 10\/30/.test(label)), 'per-step progress reported');
+    assert.ok(progress.some(([done]) => !Number.isInteger(done)), 'running runs count by their finished share');
+    assert.ok(progress.every(([done], i) => i === 0 || done >= progress[i - 1][0]), 'the finished count never falls');
     assert.is(logged.filter((line) => /^worker \d+ started on wasm$/.test(line)).length, 2);
     const status = await new RunStore(results[0].dir).readStatus();
     assert.is(status!.backend.name, 'wasm');

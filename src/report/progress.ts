@@ -55,11 +55,13 @@ export class ProgressLog {
 /**
  * Describes progress as "done/total, elapsed 1 min 02 s, about 3 min 10 s left" from a
  * start time in seconds. `finishedBefore` counts units that an earlier command finished
- * (resumed runs), which took no time here and so do not enter the rate.
+ * (resumed runs), which took no time here and so do not enter the rate. A fractional `done`
+ * counts units in progress by their finished share: it enters the rate, while the count
+ * shows whole units.
  */
 export function describeProgress(done: number, total: number, startedAt: number, now: number, finishedBefore = 0): string {
   const elapsed = now - startedAt;
-  const parts = [`${done}/${total}`, `elapsed ${formatDuration(elapsed)}`];
+  const parts = [`${Math.floor(done)}/${total}`, `elapsed ${formatDuration(elapsed)}`];
   const doneHere = done - finishedBefore;
   if (doneHere > 0 && total > done) {
     parts.push(`about ${formatDuration((elapsed / doneHere) * (total - done))} left`);

@@ -85,7 +85,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /**
    * Called as runs progress and finish, with finished runs, total runs, a label and the
-   * runs that were finished before this sweep started.
+   * runs that were finished before this sweep started. The finished count includes the share
+   * of their steps that running runs trained in this sweep, so it can be fractional.
    */
   onProgress?: (done: number, total: number, label: string, finishedBefore: number) => void;
   /** Receives one line per worker start, run end and failure. */
@@ -140,7 +141,13 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   }
   const total = runs.length;
   const finishedBefore = results.size;
-  const progress = (label: string) => options.onProgress?.(results.size, total, label, finishedBefore);
+  // Steps of each running run: the first step it reported in this sweep, its latest and its total.
+  const running = new Map<string, { first: number; step: number; steps: number }>();
+  const progress = (label: string) => {
+    let share = 0;
+    for (const run of running.values()) share += (run.step - run.first) / run.steps;
+    options.onProgress?.(results.size + share, total, label, finishedBefore);
+  };
   progress(`${results.size} of ${total} runs already finished`);
   if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
 
@@ -153,6 +160,7 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
       const recorded = (async () => {
         const status = await new RunStore(dirOf(run)).readStatus().catch(() => null);
         results.set(run.id, { id: run.id, dir: dirOf(run), state, skipped: false, error, status });
+        running.delete(run.id);
         progress(`${run.id} ${runEndLabel(state, error, status)}`);
         log(`${run.id}: ${runEndLabel(state, error, status)}${status === null ? '' : `, ${describeRunTime(status)}`}`);
       })();
@@ -188,6 +196,8 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
           log(`worker ${worker.pid} started on ${reply.backend.name}`);
           dispatch();
         } else if (reply.type === 'progress') {
+          const first = running.get(reply.id)?.first ?? reply.step;
+          running.set(reply.id, { first, step: reply.step, steps: reply.steps });
           progress(`${reply.id} step ${reply.step}/${reply.steps}`);
         } else if (reply.type === 'finished' || reply.type === 'failed') {
           const run = current.find((candidate) => candidate.id === reply.id);

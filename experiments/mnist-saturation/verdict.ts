@@ -42,7 +42,8 @@ export interface SaturationWindow {
 /** Default share of the logged steps at the end of a run that the rule reads. */
 export const TAIL_FRACTION = 0.1;
 
-function tailLabel(window: SaturationWindow): string {
+/** Returns the tail in words, e.g. "the last tenth of the run". */
+export function tailLabel(window: SaturationWindow): string {
   const fraction = window.tailFraction ?? TAIL_FRACTION;
   return fraction === TAIL_FRACTION ? 'the last tenth of the run' : `the last ${Math.round(window.steps * fraction)} steps`;
 }

@@ -18,7 +18,7 @@ test('CAT check counts landmark files', async () => {
     assert.is(status.files, 4);
     assert.is(status.landmarkFiles, 2);
     assert.ok(status.complete, JSON.stringify(status));
-    assert.is(status.notes[0], '2 of 4 images have a .cat landmark file; the face crop skips the 2 without one');
+    assert.is(status.notes[0], '2 of 4 images have a .cat landmark file; the face crop skips 3: 2 without one and 1 with a malformed one');
     assert.match(status.notes[1], /malformed, skipped by the face crop: landmark file .*image1\.jpg\.cat: it has 3 coordinates after the count, expected 18/);
 
     await mkdir(path.join(dir, 'ffhq'));

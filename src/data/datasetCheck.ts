@@ -126,9 +126,11 @@ async function checkLandmarks(status: DatasetStatus, files: string[]): Promise<v
   const summary = await summariseLandmarks(files);
   status.landmarkFiles = summary.withLandmarks;
   const without = summary.images - summary.withLandmarks;
+  const malformed = summary.malformed.length;
+  const skipped = [without > 0 ? `${without} without one` : '', malformed > 0 ? `${malformed} with a malformed one` : ''].filter(Boolean);
   status.notes.push(
     `${summary.withLandmarks} of ${summary.images} images have a .cat landmark file` +
-      (without > 0 ? `; the face crop skips the ${without} without one` : ''),
+      (skipped.length > 0 ? `; the face crop skips ${without + malformed}: ${skipped.join(' and ')}` : ''),
   );
   for (const message of summary.malformed.slice(0, LISTED_PROBLEMS)) status.notes.push(`malformed, skipped by the face crop: ${message}`);
   if (summary.malformed.length > LISTED_PROBLEMS) {

@@ -48,6 +48,14 @@ test('C16 held: both gaps close as λ grows', () => {
   assert.match(outcome.evidence, /D_JS\^CD gap λ 0: 0\.250, λ 1: 0\.140, λ 10: 0\.040, λ 100: 0\.010 \(ρ = -1\.00\)/);
 });
 
+test('C16 not run while samples sit in one class', () => {
+  // Gaps that would read as held, at the one-class D_JS of the 2-epoch cpu runs.
+  const outcome = penaltyVerdict(points([[0, 0.75, 0.6, 500, 480], [1, 0.74, 0.62, 495, 485], [10, 0.72, 0.64, 490, 486], [100, 0.7, 0.66, 488, 487]]), []);
+
+  assert.is(outcome.verdict, 'not run');
+  assert.match(outcome.evidence, /at least 0\.5 bits \(lowest 0\.595;/);
+});
+
 test('C16 not held: the Fréchet gap is widest at the largest λ', () => {
   const outcome = penaltyVerdict(points([[0, 0.3, 0.05, 40, 20], [1, 0.2, 0.06, 35, 22], [10, 0.12, 0.08, 30, 25], [100, 0.1, 0.09, 60, 27]]), []);
 

@@ -143,6 +143,25 @@ test('C17 held: Hinge and LS rise like NS and end above MM-nsat', () => {
   assert.match(outcome.evidence, /NS 0\.200, Hinge 0\.120, LS 0\.150/);
 });
 
+test('C15 and C17 not run while samples sit in one class', () => {
+  const family = combinations({ NS: 0.76, 'NS+MM-nsat(0.33)': 0.72, 'NS+MM-nsat(0.67)': 0.68, 'MM-nsat': 0.6 });
+  const ordering = orderingVerdict([family], family.members[0].runs, family.members[3].runs, []);
+  const dropping17 = gradualDroppingVerdict(
+    {
+      NS: dropping('NS', 'ns', 0.55, 0.75),
+      'MM-nsat': flat('MM-nsat', 'mm-nsat', 0.6),
+      Hinge: dropping('Hinge', 'hinge', 0.55, 0.74),
+      LS: dropping('LS', 'ls', 0.55, 0.73),
+    },
+    [],
+  );
+
+  assert.is(ordering.verdict, 'not run');
+  assert.match(ordering.evidence, /at least 0\.5 bits/);
+  assert.is(dropping17.verdict, 'not run');
+  assert.match(dropping17.evidence, /compare sample quality, not class coverage/);
+});
+
 test('C17 not held: LS keeps its level', () => {
   const outcome = gradualDroppingVerdict(
     {

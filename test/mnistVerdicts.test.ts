@@ -124,6 +124,15 @@ test('C11 not held when NS ends lower; not run when too short', () => {
   assert.is(coverageVerdict(coverageRuns({ NS: [0.2], 'MM-nsat': [0.05] }), 0.5, []).verdict, 'not run');
 });
 
+test('C11 not run while samples sit in one class', () => {
+  // The cpu-scale FC-4 runs after 2 epochs: nearly every generated digit classified as one class.
+  const outcome = coverageVerdict(coverageRuns({ NS: [0.75, 0.763], 'MM-nsat': [0.639, 0.714] }), 2, []);
+
+  assert.is(outcome.verdict, 'not run');
+  assert.match(outcome.evidence, /late D_JS\^CD is at least 0\.5 bits \(lowest 0\.639;/);
+  assert.is(coverageVerdict(coverageRuns({ NS: [0.75, 0.763], 'MM-nsat': [0.45, 0.714] }), 2, []).verdict, 'held');
+});
+
 test('C13 held: unit norms, D_JS apart', () => {
   const outcome = unitVerdict(coverageRuns({ 'MM-unit': [0.05, 0.06], 'NS-unit': [0.2, 0.25] }), 2, []);
 

@@ -25,6 +25,28 @@ export const UNIT_NORM_TOLERANCE = 1e-3;
 export const DYNAMICS_DIFFERENCE = 0.02;
 export const MIN_EPOCHS = 2;
 
+/**
+ * Late D_JS^CD below which a run's digits spread over more than a few classes: three
+ * equally likely classes against ten give 0.49 bits, a single class about 0.76. Above it in
+ * every run, the classifier puts nearly every generated sample in one or two classes, as
+ * it does with the blobs of the first epochs, so class coverage cannot be compared yet.
+ */
+export const CLASS_SPREAD_DIVERGENCE = 0.5;
+
+/**
+ * Returns why the runs cannot show class coverage when every run's late D_JS^CD is at least
+ * CLASS_SPREAD_DIVERGENCE, or undefined when some run's samples spread over more classes.
+ */
+export function classSpreadShortfall(runs: LoadedRun[]): string | undefined {
+  const late = runs.map(lateDivergence).filter((value): value is number => value !== undefined);
+  if (late.length === 0 || Math.min(...late) < CLASS_SPREAD_DIVERGENCE) return undefined;
+  return (
+    `Every run's late D_JS^CD is at least ${CLASS_SPREAD_DIVERGENCE} bits (lowest ${Math.min(...late).toFixed(3)}; a single ` +
+    'class gives about 0.76), so the classifier still puts nearly all generated samples in one or two classes and the ' +
+    'runs compare sample quality, not class coverage; longer runs would decide.'
+  );
+}
+
 /** Mean D_JS over a run's last three evaluations, or undefined without evaluations. */
 export function lateDivergence(run: LoadedRun): number | undefined {
   const { values } = metricSeries(run.rows, 'classDivergence');
@@ -64,6 +86,8 @@ export function coverageVerdict(runs: RunsByPreset, trainedEpochs: number, sourc
   if (trainedEpochs < MIN_EPOCHS) {
     return notRun('C11', `The runs train ${trainedEpochs.toFixed(2)} epochs; the rule needs at least ${MIN_EPOCHS}.`, sources);
   }
+  const shortfall = classSpreadShortfall([...runs.values()].flatMap((variants) => [...(variants.get('NS') ?? []), ...(variants.get('MM-nsat') ?? [])]));
+  if (shortfall !== undefined) return notRun('C11', shortfall, sources);
   const better = compared.filter((entry) => entry.nsat.median < entry.ns.median);
   const fc4 = compared.find((entry) => entry.preset === 'fc-4');
   const held = (fc4 === undefined || better.includes(fc4)) && better.length * 2 > compared.length;

@@ -16,6 +16,7 @@
 import type { ClaimOutcome } from '../../src/claims/claim.ts';
 import { CLAIM_TITLES } from '../../src/claims/claim.ts';
 import type { LoadedRun } from '../mnist-coverage/mnistRuns.ts';
+import { classSpreadShortfall } from '../mnist-coverage/verdicts.ts';
 import { DIVERGENCE_KEY, FRECHET_KEY } from '../mnist-variants/evaluatedSections.ts';
 import { spearman } from '../mnist-variants/rankCorrelation.ts';
 import { lateSummary, separated, showSummary } from '../mnist-variants/seedSummaries.ts';
@@ -74,6 +75,8 @@ export function penaltyVerdict(points: PenaltyPoint[], sources: string[]): Claim
   const ns = unregularised && lateSummary(unregularised.ns, DIVERGENCE_KEY);
   const nsat = unregularised && lateSummary(unregularised.nsat, DIVERGENCE_KEY);
   const start = `At λ = 0, late D_JS^CD (median [min, max] over seeds): NS ${showSummary(ns)}, MM-nsat ${showSummary(nsat)}.`;
+  const shortfall = classSpreadShortfall(points.flatMap((point) => [...point.ns, ...point.nsat]));
+  if (shortfall !== undefined) return { ...base, verdict: 'not run', evidence: `${start} ${shortfall}` };
   if (!separated(ns, nsat)) {
     return {
       ...base,

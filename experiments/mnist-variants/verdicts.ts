@@ -22,7 +22,7 @@
 import type { ClaimOutcome } from '../../src/claims/claim.ts';
 import { CLAIM_TITLES } from '../../src/claims/claim.ts';
 import { twoModeSlope } from '../../src/theory/modeShares.ts';
-import { LATE_EVALUATIONS } from '../mnist-coverage/verdicts.ts';
+import { classSpreadShortfall, LATE_EVALUATIONS } from '../mnist-coverage/verdicts.ts';
 import { median, metricSeries, type LoadedRun } from '../mnist-coverage/mnistRuns.ts';
 import { spearman } from './rankCorrelation.ts';
 import { lateSummary, lateValue, separated, showSummary, type SeedSummary } from './seedSummaries.ts';
@@ -80,6 +80,8 @@ function endsEvidence(ns: SeedSummary | undefined, nsat: SeedSummary | undefined
 export function orderingVerdict(families: OrderingFamily[], ns: LoadedRun[], nsat: LoadedRun[], sources: string[]): ClaimOutcome {
   const nsLate = lateSummary(ns, DIVERGENCE);
   const nsatLate = lateSummary(nsat, DIVERGENCE);
+  const shortfall = classSpreadShortfall([...ns, ...nsat, ...families.flatMap((family) => family.members.flatMap((member) => member.runs))]);
+  if (shortfall !== undefined) return outcome('C15', 'not run', `${endsEvidence(nsLate, nsatLate)} ${shortfall}`, sources);
   if (!separated(nsLate, nsatLate)) {
     return outcome(
       'C15',
@@ -146,6 +148,8 @@ export function gradualDroppingVerdict(runs: DroppingRuns, sources: string[]): C
     `Rise of D_JS^CD from the lowest value of the first half of training to the late value (median over seeds, bits): ` +
     `NS ${showRise(nsRise)}, ${compared.map((entry) => `${entry.label} ${showRise(entry.rise)}`).join(', ')}; late D_JS: ` +
     `${compared.map((entry) => `${entry.label} ${showSummary(entry.late)}`).join(', ')}, MM-nsat ${showSummary(nsatLate)}.`;
+  const shortfall = classSpreadShortfall([...runs.NS, ...runs['MM-nsat'], ...runs.Hinge, ...runs.LS]);
+  if (shortfall !== undefined) return outcome('C17', 'not run', `${shown} ${shortfall}`, sources);
   if (nsRise === undefined || nsRise < RISE_THRESHOLD) {
     return outcome(
       'C17',

@@ -132,7 +132,8 @@ async function main(): Promise<void> {
   else await compare(values, backend);
 }
 
+// Option errors are RangeErrors and exit with 2, as the command line's usage errors do.
 main().catch((error) => {
   console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  process.exit(error instanceof RangeError ? 2 : 1);
 });

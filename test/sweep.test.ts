@@ -103,6 +103,7 @@ test('stopped sweep labels runs resumable', async () => {
     const runs = expandSweep({ ...BASE, train: { ...BASE.train, steps: 400 } }, { costs: ['ns'], seeds: [1, 2] });
     const controller = new AbortController();
     const labels: string[] = [];
+    const counts: number[] = [];
     const logged: string[] = [];
     // One worker gets both seeds as one batched program.
     const results = await runSweep(runs, {
@@ -110,8 +111,9 @@ test('stopped sweep labels runs resumable', async () => {
       workers: 1,
       backend: 'wasm',
       signal: controller.signal,
-      onProgress: (_done, _total, label) => {
+      onProgress: (done, _total, label) => {
         labels.push(label);
+        counts.push(done);
         if (/step 10\//.test(label)) controller.abort();
       },
       log: (line) => logged.push(line),
@@ -124,6 +126,7 @@ test('stopped sweep labels runs resumable', async () => {
       assert.ok(logged.some((line) => line.startsWith(`${result.id}: stopped at step`) && / s for 2 seeds batched$/.test(line)), logged.join('\n'));
     }
     assert.not.ok(labels.some((label) => /incomplete/.test(label)), 'no stopped run reads as incomplete');
+    assert.ok(counts.every((done) => done < 1), `stopped runs are not counted as finished: ${JSON.stringify(counts)}`);
 
     const resumed = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm' });
     assert.equal(resumed.map((r) => r.state), ['complete', 'complete']);

@@ -80,7 +80,7 @@ export function penaltyVerdict(points: PenaltyPoint[], sources: string[]): Claim
   if (shortfall !== undefined) {
     const trends = [gapTrend(points, DIVERGENCE_KEY, 'D_JS^CD'), gapTrend(points, FRECHET_KEY, 'Fréchet distance')];
     const measured = trends.every((trend) => Number.isFinite(trend.rho)) ? ` Measured anyway: ${trends.map(showTrend).join('; ')}.` : '';
-    return { ...base, verdict: 'not run', evidence: `${start} Without the penalty: ${shortfall}${measured}` };
+    return { ...base, verdict: 'not run', evidence: `${start} Without the penalty, ${shortfall.charAt(0).toLowerCase()}${shortfall.slice(1)}${measured}` };
   }
   if (!separated(ns, nsat)) {
     return {

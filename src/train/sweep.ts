@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../backend.ts';
 import type { TrainConfigInput } from './config.ts';
-import { describeRunState, describeRunTime, RunStore, type RunState, type RunStatus } from './runStore.ts';
+import { describeRunState, describeRunTime, isStoppedToResume, RunStore, type RunState, type RunStatus } from './runStore.ts';
 import type { RunConfig } from './setup.ts';
 import { shardRuns, WHOLE_SWEEP, type Shard } from './shard.ts';
 import { seedFreeKey } from './seedBatchRun.ts';
@@ -143,10 +143,12 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   const finishedBefore = results.size;
   // Steps of each running run: the first step it reported in this sweep, its latest and its total.
   const running = new Map<string, { first: number; step: number; steps: number }>();
+  // Runs stopped at a checkpoint count by the share they trained, like running ones, not as finished.
   const progress = (label: string) => {
     let share = 0;
     for (const run of running.values()) share += (run.step - run.first) / run.steps;
-    options.onProgress?.(results.size + share, total, label, finishedBefore);
+    const finished = [...results.values()].filter((result) => result.status === null || !isStoppedToResume(result.status)).length;
+    options.onProgress?.(finished + share, total, label, finishedBefore);
   };
   progress(`${results.size} of ${total} runs already finished`);
   if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
@@ -160,7 +162,7 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
       const recorded = (async () => {
         const status = await new RunStore(dirOf(run)).readStatus().catch(() => null);
         results.set(run.id, { id: run.id, dir: dirOf(run), state, skipped: false, error, status });
-        running.delete(run.id);
+        if (status === null || !isStoppedToResume(status)) running.delete(run.id);
         progress(`${run.id} ${runEndLabel(state, error, status)}`);
         log(`${run.id}: ${runEndLabel(state, error, status)}${status === null ? '' : `, ${describeRunTime(status)}`}`);
       })();

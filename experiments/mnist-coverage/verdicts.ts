@@ -47,12 +47,17 @@ export function classSpreadShortfall(runs: LoadedRun[]): string | undefined {
   );
 }
 
-/** Mean D_JS over a run's last three evaluations, or undefined without evaluations. */
-export function lateDivergence(run: LoadedRun): number | undefined {
-  const { values } = metricSeries(run.rows, 'classDivergence');
+/** Returns the mean of a metric over the run's last three evaluations, or undefined without any. */
+export function lateValue(run: LoadedRun, key: string): number | undefined {
+  const { values } = metricSeries(run.rows, key);
   if (values.length === 0) return undefined;
   const late = values.slice(-LATE_EVALUATIONS);
   return late.reduce((sum, value) => sum + value, 0) / late.length;
+}
+
+/** Returns the mean D_JS over a run's last three evaluations, or undefined without evaluations. */
+export function lateDivergence(run: LoadedRun): number | undefined {
+  return lateValue(run, 'classDivergence');
 }
 
 export interface LateSummary {

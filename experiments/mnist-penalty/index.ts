@@ -19,7 +19,8 @@ import {
   variantId,
   type EvaluatedRunSettings,
 } from '../mnist-variants/evaluatedRuns.ts';
-import { lateSummary, lateValue } from '../mnist-variants/seedSummaries.ts';
+import { lateSummary } from '../mnist-variants/seedSummaries.ts';
+import { lateValue } from '../mnist-coverage/verdicts.ts';
 import { penaltyVerdict, type PenaltyPoint } from './verdict.ts';
 
 const NAME = 'mnist-penalty';

@@ -3,16 +3,8 @@
  * and their spread over seeds. The late value is the mean over the last three evaluations,
  * as mnist-coverage measures it, which smooths the noise of each evaluation's samples.
  */
-import { LATE_EVALUATIONS } from '../mnist-coverage/verdicts.ts';
+import { lateValue } from '../mnist-coverage/verdicts.ts';
 import { median, metricSeries, type LoadedRun } from '../mnist-coverage/mnistRuns.ts';
-
-/** Mean of the metric over the run's last three evaluations, or undefined without any. */
-export function lateValue(run: LoadedRun, key: string): number | undefined {
-  const { values } = metricSeries(run.rows, key);
-  if (values.length === 0) return undefined;
-  const late = values.slice(-LATE_EVALUATIONS);
-  return late.reduce((sum, value) => sum + value, 0) / late.length;
-}
 
 /** Lowest value of the metric over the run, the early-stopping value; undefined without any. */
 export function bestValue(run: LoadedRun, key: string): number | undefined {

@@ -22,10 +22,10 @@
 import type { ClaimOutcome } from '../../src/claims/claim.ts';
 import { CLAIM_TITLES } from '../../src/claims/claim.ts';
 import { twoModeSlope } from '../../src/theory/modeShares.ts';
-import { classSpreadShortfall, LATE_EVALUATIONS } from '../mnist-coverage/verdicts.ts';
+import { classSpreadShortfall, LATE_EVALUATIONS, lateValue } from '../mnist-coverage/verdicts.ts';
 import { median, metricSeries, type LoadedRun } from '../mnist-coverage/mnistRuns.ts';
 import { spearman } from './rankCorrelation.ts';
-import { lateSummary, lateValue, separated, showSummary, type SeedSummary } from './seedSummaries.ts';
+import { lateSummary, separated, showSummary, type SeedSummary } from './seedSummaries.ts';
 
 export const ORDERING_THRESHOLD = 0.7;
 /**

@@ -128,7 +128,10 @@ test('stopped sweep labels runs resumable', async () => {
     assert.not.ok(labels.some((label) => /incomplete/.test(label)), 'no stopped run reads as incomplete');
     assert.ok(counts.every((done) => done < 1), `stopped runs are not counted as finished: ${JSON.stringify(counts)}`);
 
-    const resumed = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm' });
+    const resumedLabels: string[] = [];
+    const resumed = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm', onProgress: (_done, _total, label) => resumedLabels.push(label) });
+    const starts = results.map((result, i) => `${result.id} from step ${statuses[i].step}`).join(', ');
+    assert.is(resumedLabels[0], `0 of 2 runs already finished; resuming ${starts}`);
     assert.equal(resumed.map((r) => r.state), ['complete', 'complete']);
     assert.ok(resumed.every((r) => r.status!.seconds > statuses[0].seconds), 'wall time of both sessions');
   } finally {

@@ -131,12 +131,15 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   const dirOf = (run: SweepRun) => path.join(options.runsDir, run.id);
 
   const pending: SweepRun[] = [];
+  const resuming: string[] = [];
   for (const run of runs) {
     const status = await new RunStore(dirOf(run)).readStatus();
     if (status !== null && (status.state === 'complete' || status.state === 'diverged')) {
       results.set(run.id, { id: run.id, dir: dirOf(run), state: status.state, skipped: true, status });
     } else {
       pending.push(run);
+      // Only a stop writes its step with a checkpoint; a killed run resumes from its last checkpoint, unrecorded here.
+      if (status !== null && isStoppedToResume(status) && status.step > 0) resuming.push(`${run.id} from step ${status.step}`);
     }
   }
   const total = runs.length;
@@ -150,7 +153,7 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     const finished = [...results.values()].filter((result) => result.status === null || !isStoppedToResume(result.status)).length;
     options.onProgress?.(finished + share, total, label, finishedBefore);
   };
-  progress(`${results.size} of ${total} runs already finished`);
+  progress(`${results.size} of ${total} runs already finished${resuming.length > 0 ? `; resuming ${resuming.join(', ')}` : ''}`);
   if (pending.length === 0 || options.signal?.aborted) return collect(runs, results, dirOf);
 
   const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), pending.length));

@@ -153,6 +153,16 @@ test('planned runs: variant × preset × seed with folder-safe ids', () => {
   assert.equal(runs[0].train, { steps: 10, batchSize: 16, generatorAdam: { beta2: 0.99 }, cost: 'mm', seed: 1 });
 });
 
+test('planned runs: variant Adam adds to base', () => {
+  const variants = [{ label: 'MM-β2', id: 'mm-beta2', cost: 'mm', train: { generatorAdam: { beta2: 0.99 } } }];
+  const base = { steps: 10, batchSize: 16, generatorAdam: { learningRate: 3e-4 }, discriminatorAdam: { learningRate: 3e-4 } };
+
+  const [planned] = planRuns(variants, [{ preset: 'fc-4' }], [1], base);
+
+  assert.equal(planned.train.generatorAdam, { learningRate: 3e-4, beta2: 0.99 });
+  assert.equal(planned.train.discriminatorAdam, { learningRate: 3e-4 });
+});
+
 test('median series over seeds, band at the common steps', () => {
   const runs = [
     run('NS', 1, [{ step: 10, classDivergence: 0.1 }, { step: 20, classDivergence: 0.4 }]),

@@ -54,6 +54,16 @@ export function evaluatedRunBase(steps: number, batchSize: number, evaluations: 
 }
 
 /** Lists variant × preset × seed runs with a shared base training config. */
+/** Returns `{ [key]: base's options with the variant's on top }`, or nothing when neither sets them. */
+function mergedAdam(
+  key: 'generatorAdam' | 'discriminatorAdam',
+  base: Omit<TrainConfigInput, 'cost' | 'seed'>,
+  variant: Variant['train'],
+): Partial<Pick<TrainConfigInput, typeof key>> {
+  if (base[key] === undefined || variant?.[key] === undefined) return {};
+  return { [key]: { ...base[key], ...variant[key] } };
+}
+
 export function planRuns(
   variants: Variant[],
   setups: MnistSetupOptions[],
@@ -64,7 +74,15 @@ export function planRuns(
   for (const setup of setups) {
     for (const variant of variants) {
       for (const seed of seeds) {
-        const train = { ...base, ...variant.train, cost: variant.cost, seed } as TrainConfigInput;
+        // A variant's Adam settings add to the base's (MM-β2 changes β2 and keeps a base α).
+        const train = {
+          ...base,
+          ...variant.train,
+          ...mergedAdam('generatorAdam', base, variant.train),
+          ...mergedAdam('discriminatorAdam', base, variant.train),
+          cost: variant.cost,
+          seed,
+        } as TrainConfigInput;
         runs.push({ id: runId(setup.preset, variant.id, `seed${seed}`), variant, setup, seed, train });
       }
     }

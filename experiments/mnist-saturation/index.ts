@@ -97,8 +97,13 @@ export const SATURATION_SETUP: MnistSetupOptions = { preset: 'fc-4', classMetric
  * Returns the training config of every saturation run at a scale. Experiments that reuse
  * these runs plan with it, so that ids and configs match.
  */
-export function saturationRunBase(settings: Pick<ScaleSettings, 'steps' | 'batchSize' | 'logEvery'>): Omit<TrainConfigInput, 'cost' | 'seed'> {
-  return { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
+export function saturationRunBase(
+  settings: Pick<ScaleSettings, 'steps' | 'batchSize' | 'logEvery' | 'learningRate'>,
+): Omit<TrainConfigInput, 'cost' | 'seed'> {
+  const base = { steps: settings.steps, batchSize: settings.batchSize, logEvery: settings.logEvery, checkpointEvery: 500 };
+  if (settings.learningRate === undefined) return base;
+  const adam = { learningRate: settings.learningRate };
+  return { ...base, generatorAdam: adam, discriminatorAdam: { ...adam } };
 }
 
 /** Table cell of a ratio when the runs end inside the reference window. */
@@ -116,20 +121,6 @@ function lineFigure(title: string, yTitle: string, log: boolean, series: (Series
     y: { title: yTitle, log },
     series: series.filter((entry): entry is Series => entry !== undefined),
     markers,
-  };
-}
-
-/** Returns the variant with Adam's α set for both players, keeping its other Adam settings. */
-function withLearningRate(variant: Variant, learningRate: number | undefined): Variant {
-  if (learningRate === undefined) return variant;
-  const train = variant.train ?? {};
-  return {
-    ...variant,
-    train: {
-      ...train,
-      generatorAdam: { ...train.generatorAdam, learningRate },
-      discriminatorAdam: { ...train.discriminatorAdam, learningRate },
-    },
   };
 }
 
@@ -151,8 +142,7 @@ async function run(scale: Scale, context: ExperimentContext): Promise<Experiment
   const settings = SATURATION_SCALES[scale];
   const stepsPerEpoch = MNIST_TRAINING_DIGITS / settings.batchSize;
   const window = ruleWindow(settings, stepsPerEpoch);
-  const variants = SATURATION_VARIANTS.map((variant) => withLearningRate(variant, settings.learningRate));
-  const planned = planRuns(variants, [SATURATION_SETUP], settings.seeds, saturationRunBase(settings));
+  const planned = planRuns(SATURATION_VARIANTS, [SATURATION_SETUP], settings.seeds, saturationRunBase(settings));
   const runs = await runAndLoad(NAME, scale, planned, context);
   const byVariant = (label: string) => runs.filter((entry) => entry.variant.label === label);
 

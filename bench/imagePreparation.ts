@@ -1,7 +1,7 @@
 /**
  * Seconds to prepare an image folder's cache on one thread and on one worker thread per
  * core, for a folder of generated PNGs (default 200 of 256², prepared at 128²). Both runs
- * must write the same bytes; the script says so or exits with 1.
+ * must write the same bytes. The script prints whether they do, and exits with 1 when not.
  *
  * npx tsx bench/imagePreparation.ts [IMAGES] [SIDE_OF_PNGS] [CACHE_SIDE]
  */

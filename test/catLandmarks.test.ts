@@ -61,8 +61,10 @@ test('face box contains every landmark when the photo allows', () => {
   const points = pointsSpanning(40, 90, 10, 70);
   const box = catFaceBox(points, 300, 200);
   for (const point of points) {
-    assert.ok(point.x >= box.left && point.x < box.left + box.side, `x ${point.x} outside ${JSON.stringify(box)}`);
-    assert.ok(point.y >= box.top && point.y < box.top + box.side, `y ${point.y} outside ${JSON.stringify(box)}`);
+    assert.ok(point.x >= box.left, `x ${point.x} left of ${JSON.stringify(box)}`);
+    assert.ok(point.x < box.left + box.side, `x ${point.x} right of ${JSON.stringify(box)}`);
+    assert.ok(point.y >= box.top, `y ${point.y} above ${JSON.stringify(box)}`);
+    assert.ok(point.y < box.top + box.side, `y ${point.y} below ${JSON.stringify(box)}`);
   }
   assert.throws(() => catFaceBox(points, 0, 200), /catFaceBox: width must be a positive integer, received 0/);
   assert.throws(() => catFaceBox(points, 300, 200, -1), /catFaceBox: margin must be a positive number, received -1/);

@@ -22,7 +22,7 @@ function randomJpeg(width: number, height: number, seed: number): Buffer {
   return Buffer.from(jpeg.encode({ data: rgba, width, height }, 90).data);
 }
 
-/** A 64 × 48 PNG, blue except for the red square {left 19, top 9, side 12} that its landmarks give. */
+/** Returns a 64 × 48 PNG, blue except for the red square {left 19, top 9, side 12} that its landmarks give. */
 function faceOnBlue(): Buffer {
   const png = new PNG({ width: 64, height: 48 });
   for (let y = 0; y < 48; y++) {

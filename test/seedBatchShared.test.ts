@@ -1,8 +1,8 @@
 /**
- * Shared setup parts and per-seed figures of seed-batched runs: a batch builds the
- * seed-independent parts of its setups once, MNIST setups built on shared parts evaluate
- * as setups built alone, and every run's status records the seeds that shared its program
- * and its share of the wall time.
+ * Shared setup parts and per-seed figures of seed-batched runs. A batch builds the
+ * seed-independent parts of its setups once, and MNIST setups built on shared parts
+ * evaluate as setups built alone. Every run's status records the seeds that shared its
+ * program and its share of the wall time.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -92,7 +92,7 @@ test('status records batched seeds and shares', async () => {
   const statuses = await Promise.all(runs.map(async (run) => (await new RunStore(run.dir).readStatus())!));
   for (const status of statuses) {
     assert.is(status.batchedSeeds, 3);
-    // All three seeds ran to the end, so each holds a third of the program's wall time.
+    // All three seeds ran to the end, so each is credited with a third of the program's wall time.
     assert.ok(Math.abs(seedSecondsOf(status) - status.seconds / 3) <= 0.01, `${seedSecondsOf(status)} s of ${status.seconds} s`);
   }
   const wall = Math.max(...statuses.map((status) => status.seconds));

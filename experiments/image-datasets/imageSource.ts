@@ -122,7 +122,7 @@ export interface PrepareOptions {
   onProgress?: (progress: PrepareProgress) => void;
   /** The square taken from each photo; DATASET_CROPS[name], else 'centre', when absent. */
   crop?: ImageCrop;
-  /** What an unusable `.cat` file does under the landmark crop (see RecordSettings); default 'skip'. */
+  /** The handling of an unusable `.cat` file under the landmark crop (see RecordSettings); default 'skip'. */
   invalidLandmarks?: 'error' | 'skip';
   /** Worker threads that decode images; one per core (os.availableParallelism()) when absent. */
   workers?: number;
@@ -200,7 +200,7 @@ async function largerCache(options: PrepareOptions, sourceHash: string, crop: Im
 
 type OpenFile = Awaited<ReturnType<typeof open>>;
 
-/** What decoding a folder wrote: the records kept and the files skipped, by reason. */
+/** The outcome of decoding a folder: the records kept and the files skipped, by reason. */
 interface DecodedFolder {
   count: number;
   skipped: Partial<Record<SkipReason, number>>;
@@ -258,7 +258,7 @@ async function decodeFolder(files: string[], options: PrepareOptions, settings: 
 
 /**
  * Makes sure a prepared cache of `folder` at `options.side` exists and is current, and
- * returns its byte file. Images are cropped as `options.crop` says and resized as
+ * returns its byte file. Images are cropped by `options.crop` and resized as
  * src/data/images.ts does (area averaging when shrinking). A cache at a larger side with
  * the same crop is shrunk by area averaging instead of decoding every file again, which for
  * FFHQ saves hours per resolution.

@@ -14,8 +14,9 @@ import { prepareImage } from '../../src/data/images.ts';
 export const PREPARED_CHANNELS = 3;
 
 /**
- * How a photo becomes a square: 'centre' takes the largest centred square, 'cat-landmarks'
- * the face square around the CAT landmarks of its `.cat` file (src/data/catLandmarks.ts).
+ * The rule that cuts a square from a photo: 'centre' takes the largest centred square,
+ * 'cat-landmarks' the face square around the CAT landmarks of its `.cat` file
+ * (src/data/catLandmarks.ts).
  */
 export type ImageCrop = 'centre' | 'cat-landmarks';
 export const IMAGE_CROPS: readonly ImageCrop[] = ['centre', 'cat-landmarks'];
@@ -25,14 +26,14 @@ export interface RecordSettings {
   side: number;
   crop: ImageCrop;
   /**
-   * What a malformed `.cat` file, or one whose points lie outside its photo, does: 'error'
-   * stops the preparation, 'skip' leaves the image out. Photos without a `.cat` file are
-   * always left out when cropping by landmarks.
+   * The handling of a malformed `.cat` file, or one whose points lie outside its photo:
+   * 'error' stops the preparation, 'skip' leaves the image out. Photos without a `.cat`
+   * file are always left out when cropping by landmarks.
    */
   invalidLandmarks: 'error' | 'skip';
 }
 
-/** Why an image was left out of the records. */
+/** The reason an image was left out of the records. */
 export type SkipReason = 'missing-landmarks' | 'invalid-landmarks';
 
 export type RecordOutcome = { kind: 'image'; bytes: Uint8Array } | { kind: 'skipped'; reason: SkipReason; message: string };
@@ -51,7 +52,7 @@ function skipOrThrow(error: unknown, settings: RecordSettings): RecordOutcome {
   throw error;
 }
 
-/** Reads, decodes, crops and resizes one image file into its record, or says why it is left out. */
+/** Reads, decodes, crops and resizes one image file into its record, or returns the reason it is left out. */
 export async function prepareRecord(file: string, settings: RecordSettings): Promise<RecordOutcome> {
   if (settings.crop === 'centre') {
     return { kind: 'image', bytes: toBytes(prepareImage(await readFile(file), file, settings.side, PREPARED_CHANNELS)) };
@@ -84,7 +85,7 @@ export interface RecordTask {
   file: string;
 }
 
-/** A worker's answer to one task. */
+/** A worker's reply to one task. */
 export type RecordReply = { index: number; outcome: RecordOutcome } | { index: number; failure: string };
 
 const WORKER_FILE = fileURLToPath(new URL('./preparedRecordsWorker.ts', import.meta.url));

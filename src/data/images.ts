@@ -221,9 +221,9 @@ function assertChannels(channels: number): asserts channels is ImageChannels {
 export type SquareChooser = (width: number, height: number) => SquareBox;
 
 /**
- * Decodes, reduces to `channels`, crops the square `chooseSquare` returns (the centred one
- * by default) and resizes one file's bytes; returns size × size × channels floats in
- * [−1, 1] (x/127.5 − 1).
+ * Decodes one file's bytes, reduces them to `channels`, crops the square `chooseSquare`
+ * returns (the centred one by default) and resizes it. Returns size × size × channels
+ * floats in [−1, 1] (x/127.5 − 1).
  */
 export function prepareImage(
   bytes: Uint8Array,

@@ -90,6 +90,7 @@ test('C10 window counted in steps', () => {
   const outcome = saturationVerdict(mm, others, window, []);
   assert.is(outcome.verdict, 'held');
   assert.match(outcome.evidence, /relative to the first 30 steps/);
+  assert.match(outcome.evidence, /median and largest value \(one seed\)/);
   // Against the first epoch (100 steps) MM's reference is 1e-5, and its end is only one order below it.
   assert.is(saturationVerdict(variantRatios('MM', [gradientRun('MM', mmNorm)], STEPS_PER_EPOCH), others, epochWindow(5), []).verdict, 'not held');
 

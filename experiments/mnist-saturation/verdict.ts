@@ -112,7 +112,7 @@ export function saturationVerdict(
     verdict: held ? 'held' : 'not held',
     evidence:
       `Over ${window.steps} steps, G's gradient norm over ${tailLabel(window)} relative to ` +
-      `${window.referenceLabel}, median and largest value (medians over seeds): ${[mm, ...others].map(shown).join(', ')}. ` +
+      `${window.referenceLabel}, median and largest value (${mm.seeds === 1 ? 'one seed' : 'medians over seeds'}): ${[mm, ...others].map(shown).join(', ')}. ` +
       `Rule: MM's median ≤ ${VANISHED_RATIO} and largest ≤ ${STAYS_DOWN_RATIO}; every other variant's largest ` +
       `≥ ${KEEPS_TRAINING_RATIO}.`,
   };

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendInfo } from '../src/backend.ts';
 import { installWasmMatMulFix } from '../src/kernels/wasmMatMul.ts';
-import { decodeCheckpoint, encodeCheckpoint } from '../src/train/checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpointStep } from '../src/train/checkpoint.ts';
 import { RunStore } from '../src/train/runStore.ts';
 import type { RunConfig } from '../src/train/setup.ts';
 import type { WorkerReply, WorkerRequest } from '../src/train/sweepWorker.ts';
@@ -202,6 +202,13 @@ test('checkpoint encoding round-trips and rejects damage', async () => {
   assert.equal(decodeCheckpoint(bytes), checkpoint);
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4)), /expected \d+ bytes, found \d+/);
   assert.throws(() => decodeCheckpoint(Buffer.from('not a checkpoint')), /not a checkpoint file/);
+
+  assert.is(await store.readCheckpointStep(), checkpoint.step, 'the step read from the header alone');
+  assert.is(await new RunStore(path.join(root, 'never-created')).readCheckpointStep(), null);
+  const truncatedFile = path.join(root, 'damaged.bin');
+  await fs.writeFile(truncatedFile, bytes.subarray(0, 20));
+  const readError = await readCheckpointStep(truncatedFile).then(() => undefined, (caught: Error) => caught);
+  assert.match(readError?.message ?? 'no error', /truncated header/);
 });
 
 test('metrics reader drops a torn last line', async () => {

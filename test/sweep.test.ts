@@ -127,6 +127,12 @@ test('stopped sweep labels runs resumable', async () => {
     }
     assert.not.ok(labels.some((label) => /incomplete/.test(label)), 'no stopped run reads as incomplete');
     assert.ok(counts.every((done) => done < 1), `stopped runs are not counted as finished: ${JSON.stringify(counts)}`);
+    const stopLine = `stopped ${results.map((r, i) => `${r.id} at step ${statuses[i].step}`).join(', ')}; rerun to resume them`;
+    assert.is(labels.at(-1), stopLine, 'the last progress line names every stopped run');
+
+    // A killed process leaves its status at `running` from the session's first step; the checkpoint says where it resumes.
+    const killed = new RunStore(results[1].dir);
+    await killed.writeStatus({ ...statuses[1], state: 'running', step: 0 });
 
     const resumedLabels: string[] = [];
     const resumed = await runSweep(runs, { runsDir, workers: 1, backend: 'wasm', onProgress: (_done, _total, label) => resumedLabels.push(label) });

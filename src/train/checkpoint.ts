@@ -88,8 +88,11 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   return buffer;
 }
 
-/** Parses a checkpoint written by `encodeCheckpoint`; throws naming what is wrong. */
-export function decodeCheckpoint(buffer: Buffer, source = 'checkpoint'): Checkpoint {
+/**
+ * Parses the magic bytes and the JSON header at the start of `buffer`, which may hold the
+ * whole file or only its start. Returns the header and the offset of the first tensor.
+ */
+function decodeHeader(buffer: Buffer, source: string): { header: Header; payloadStart: number } {
   if (buffer.length < 12 || buffer.toString('ascii', 0, 8) !== MAGIC) {
     throw new Error(`${source}: not a checkpoint file (expected the magic bytes "${MAGIC}")`);
   }
@@ -101,7 +104,13 @@ export function decodeCheckpoint(buffer: Buffer, source = 'checkpoint'): Checkpo
   if (header.version !== FORMAT_VERSION) {
     throw new Error(`${source}: format version ${header.version} is not supported (expected ${FORMAT_VERSION})`);
   }
-  let offset = Math.ceil((12 + headerLength) / 4) * 4;
+  return { header, payloadStart: Math.ceil((12 + headerLength) / 4) * 4 };
+}
+
+/** Parses a checkpoint written by `encodeCheckpoint`; throws naming what is wrong. */
+export function decodeCheckpoint(buffer: Buffer, source = 'checkpoint'): Checkpoint {
+  const { header, payloadStart } = decodeHeader(buffer, source);
+  let offset = payloadStart;
   const expectedLength = offset + header.tensors.reduce((sum, entry) => sum + entry.length * 4, 0);
   if (buffer.length !== expectedLength) {
     throw new Error(`${source}: expected ${expectedLength} bytes, found ${buffer.length}`);
@@ -158,6 +167,30 @@ export async function writeFileAtomic(file: string, contents: Buffer | string): 
 
 export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
   await writeFileAtomic(file, encodeCheckpoint(checkpoint));
+}
+
+/**
+ * Reads only the step of a checkpoint, without its tensors, or returns null when the file
+ * does not exist. A sweep uses it to say where each unfinished run resumes.
+ */
+export async function readCheckpointStep(file: string): Promise<number | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const start = Buffer.alloc(12);
+    const { bytesRead } = await handle.read(start, 0, 12, 0);
+    const headerLength = bytesRead === 12 ? start.readUInt32LE(8) : 0;
+    const buffer = Buffer.alloc(12 + headerLength);
+    const { bytesRead: total } = await handle.read(buffer, 0, buffer.length, 0);
+    return decodeHeader(buffer.subarray(0, total), file).header.step;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Reads a checkpoint, or returns null when the file does not exist. */

@@ -13,7 +13,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../backend.ts';
-import { readCheckpoint, writeCheckpoint, writeFileAtomic, type Checkpoint } from './checkpoint.ts';
+import { readCheckpoint, readCheckpointStep, writeCheckpoint, writeFileAtomic, type Checkpoint } from './checkpoint.ts';
 
 /** One row of metrics.jsonl: the step and any numbers or lists of numbers measured there. */
 export type MetricRow = { step: number } & Record<string, number | number[]>;
@@ -211,6 +211,11 @@ export class RunStore {
 
   async readCheckpoint(): Promise<Checkpoint | null> {
     return readCheckpoint(this.checkpointFile);
+  }
+
+  /** The step of the latest checkpoint, read from its header alone, or null without one. */
+  async readCheckpointStep(): Promise<number | null> {
+    return readCheckpointStep(this.checkpointFile);
   }
 
   samplesFile(step: number): string {

@@ -133,13 +133,15 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   const pending: SweepRun[] = [];
   const resuming: string[] = [];
   for (const run of runs) {
-    const status = await new RunStore(dirOf(run)).readStatus();
+    const store = new RunStore(dirOf(run));
+    const status = await store.readStatus();
     if (status !== null && (status.state === 'complete' || status.state === 'diverged')) {
       results.set(run.id, { id: run.id, dir: dirOf(run), state: status.state, skipped: true, status });
     } else {
       pending.push(run);
-      // Only a stop writes its step with a checkpoint; a killed run resumes from its last checkpoint, unrecorded here.
-      if (status !== null && isStoppedToResume(status) && status.step > 0) resuming.push(`${run.id} from step ${status.step}`);
+      // A killed run's status still reads `running` at its session's first step, so the checkpoint tells where it resumes.
+      const resumeStep = status === null ? null : await store.readCheckpointStep().catch(() => null);
+      if (resumeStep !== null && resumeStep > 0) resuming.push(`${run.id} from step ${resumeStep}`);
     }
   }
   const total = runs.length;
@@ -237,6 +239,11 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     };
     for (let i = 0; i < Math.min(workerCount, jobs.length); i++) launch();
   });
+  // The progress line shows one label at a time, so a stop that ended several runs names them all at the end.
+  const stopped = [...results.values()].filter((result) => !result.skipped && result.status !== null && isStoppedToResume(result.status));
+  if (stopped.length > 1) {
+    progress(`stopped ${stopped.map((result) => `${result.id} at step ${result.status!.step}`).join(', ')}; rerun to resume them`);
+  }
   return collect(runs, results, dirOf);
 }
 

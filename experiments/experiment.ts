@@ -26,6 +26,8 @@ export interface ExperimentContext {
   runsDir: string;
   backend: BackendInfo;
   progress: ExperimentProgress;
+  /** Prints a line that stays on screen, such as a run folder set aside. Progress lines may overwrite each other. */
+  notice?: (line: string) => void;
   /** Set when the user interrupts; experiments stop at the next checkpoint. */
   signal?: AbortSignal;
   /** The part of every sweep this process trains; runs of other shards are only read. */

@@ -39,6 +39,7 @@ export async function trainExperimentRuns(
     signal: context.signal,
     shard: context.shard,
     onProgress: context.progress,
+    onNotice: context.notice,
   });
   context.signal?.throwIfAborted();
   return runsDir;

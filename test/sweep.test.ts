@@ -97,6 +97,29 @@ test('sweep trains in workers and skips finished runs', async () => {
   }
 });
 
+test('sweep sets aside runs of other settings', async () => {
+  const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-sweep-aside-'));
+  try {
+    const [earlier] = expandSweep({ ...BASE, train: { ...BASE.train, steps: 10 } }, { costs: ['ns'], seeds: [1] });
+    await runSweep([earlier], { runsDir, workers: 1, backend: 'wasm' });
+    const [current] = expandSweep(BASE, { costs: ['ns'], seeds: [1] });
+    assert.is(current.id, earlier.id, 'the same run id with longer training');
+
+    const notices: string[] = [];
+    const [result] = await runSweep([current], { runsDir, workers: 1, backend: 'wasm', onNotice: (line) => notices.push(line) });
+    assert.is(result.state, 'complete');
+    assert.is(result.status!.steps, 30, 'the run trained afresh with the current settings');
+    const names = (await fs.readdir(runsDir)).sort();
+    assert.is(names.length, 2, JSON.stringify(names));
+    const aside = path.join(runsDir, names.find((name) => name.startsWith(`${current.id}.superseded-`))!);
+    assert.is((await new RunStore(aside).readStatus())!.steps, 10, 'the earlier run is kept');
+    assert.is(notices.length, 1);
+    assert.match(notices[0], `moved it to ${aside}`);
+  } finally {
+    await fs.rm(runsDir, { recursive: true, force: true });
+  }
+});
+
 test('stopped sweep labels runs resumable', async () => {
   const runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gan-sweep-stop-'));
   try {
@@ -130,7 +153,7 @@ test('stopped sweep labels runs resumable', async () => {
     const stopLine = `stopped ${results.map((r, i) => `${r.id} at step ${statuses[i].step}`).join(', ')}; rerun to resume them`;
     assert.is(labels.at(-1), stopLine, 'the last progress line names every stopped run');
 
-    // A killed process leaves its status at `running` from the session's first step; the checkpoint says where it resumes.
+    // A killed process leaves its status at `running` from the session's first step, so the resumed step comes from the checkpoint.
     const killed = new RunStore(results[1].dir);
     await killed.writeStatus({ ...statuses[1], state: 'running', step: 0 });
 

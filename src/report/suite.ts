@@ -95,6 +95,7 @@ async function runExperiment(
       shard: options.shard,
       dataDir: options.dataDir,
       inception: options.inception,
+      notice: (line) => log.info(`experiment ${experiment.name}: ${line}`),
       progress: (done, total, label, finishedBefore = 0) => {
         log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds(), finishedBefore)}: ${label}`);
       },

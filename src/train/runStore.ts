@@ -130,6 +130,15 @@ function rowToJson(row: MetricRow): string {
   return JSON.stringify(row, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
 }
 
+/** Tells whether the text of a stored config.json equals `config`. An unreadable file never does. */
+function sameConfig(storedText: string, config: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(storedText)) === JSON.stringify(JSON.parse(JSON.stringify(config)));
+  } catch {
+    return false;
+  }
+}
+
 export class RunStore {
   readonly dir: string;
 
@@ -162,17 +171,31 @@ export class RunStore {
    * folder with other settings would mix two runs.
    */
   async writeConfig(config: unknown): Promise<void> {
-    const text = `${JSON.stringify(config, null, 2)}\n`;
     const existing = await readText(this.configFile);
     if (existing === null) {
-      await writeFileAtomic(this.configFile, text);
+      await writeFileAtomic(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
       return;
     }
-    if (JSON.stringify(JSON.parse(existing)) !== JSON.stringify(JSON.parse(text))) {
+    if (!sameConfig(existing, config)) {
       throw new Error(
         `${this.configFile} contains a different config; remove the run folder ${this.dir} to start the run afresh`,
       );
     }
+  }
+
+  /**
+   * Moves the run folder aside when it contains a run of another config, such as one an
+   * earlier version trained at a scale whose settings have changed since. The old run stays
+   * on disk next to the new one. Returns the folder it now lives in, or null when the folder
+   * has no config or the same one.
+   */
+  async setAsideIfOtherConfig(config: unknown): Promise<string | null> {
+    const existing = await readText(this.configFile);
+    if (existing === null || sameConfig(existing, config)) return null;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const aside = `${this.dir}.superseded-${stamp}`;
+    await fs.rename(this.dir, aside);
+    return aside;
   }
 
   async readConfig<T = unknown>(): Promise<T | null> {
@@ -213,7 +236,7 @@ export class RunStore {
     return readCheckpoint(this.checkpointFile);
   }
 
-  /** The step of the latest checkpoint, read from its header alone, or null without one. */
+  /** Returns the step of the latest checkpoint, read from its header alone, or null without one. */
   async readCheckpointStep(): Promise<number | null> {
     return readCheckpointStep(this.checkpointFile);
   }

@@ -91,6 +91,8 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, label: string, finishedBefore: number) => void;
   /** Receives one line per worker start, run end and failure. */
   log?: (line: string) => void;
+  /** Receives lines a person should read even when progress lines overwrite each other. */
+  onNotice?: (line: string) => void;
 }
 
 export interface SweepRunResult {
@@ -134,12 +136,16 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
   const resuming: string[] = [];
   for (const run of runs) {
     const store = new RunStore(dirOf(run));
+    const aside = await store.setAsideIfOtherConfig(run.config);
+    if (aside !== null) {
+      options.onNotice?.(`${run.id}: the run folder held a run of other settings; moved it to ${aside} and training afresh`);
+    }
     const status = await store.readStatus();
     if (status !== null && (status.state === 'complete' || status.state === 'diverged')) {
       results.set(run.id, { id: run.id, dir: dirOf(run), state: status.state, skipped: true, status });
     } else {
       pending.push(run);
-      // A killed run's status still reads `running` at its session's first step, so the checkpoint tells where it resumes.
+      // A killed run's status still reads `running` at its session's first step, so the step comes from the checkpoint.
       const resumeStep = status === null ? null : await store.readCheckpointStep().catch(() => null);
       if (resumeStep !== null && resumeStep > 0) resuming.push(`${run.id} from step ${resumeStep}`);
     }

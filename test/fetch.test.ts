@@ -12,6 +12,7 @@ import * as tar from 'tar';
 import { CIFAR10_RECORD_BYTES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifar10 } from '../src/data/cifar10.ts';
 import { checkDatasetDir } from '../src/data/datasetCheck.ts';
 import { fetchDataset, runDataCommand } from '../src/data/fetch.ts';
+import { catLine, pointsSpanning } from './catFixtures.ts';
 
 const CIFAR_ARCHIVE = 'cifar-10-binary.tar.gz';
 const GRAY_PNG = Buffer.from(
@@ -311,7 +312,7 @@ test('unpacked archive with missing batches is rejected', async () => {
 });
 
 test('cat zips unpack into one image folder', async () => {
-  const first = storedZip([['CAT_00/00000001_000.png', GRAY_PNG], ['CAT_00/00000001_000.png.cat', Buffer.from('9 1 2')]]);
+  const first = storedZip([['CAT_00/00000001_000.png', GRAY_PNG], ['CAT_00/00000001_000.png.cat', Buffer.from(catLine(pointsSpanning(0, 1, 0, 0)))]]);
   const second = storedZip([['CAT_06/00001500_004.png', GRAY_PNG]]);
   const server = await startServer(new Map([['CAT_DATASET_01.zip', first], ['CAT_DATASET_02.zip', second]]));
   const dir = await temporaryDir('fetch-');
@@ -414,10 +415,22 @@ test('data command fetches and checks', async () => {
     assert.match(report, /ffhq +not fetched/);
 
     await rm(path.join(dir, 'cat', 'CAT_00', 'b.jpg'));
+    const withoutLandmarks = capture();
+    assert.is(await runDataCommand(['data', 'check', dir], withoutLandmarks.io), 1, 'no photo the face crop can use');
+    assert.match(withoutLandmarks.out.join('\n'), /cat +incomplete, 1 files/);
+    assert.match(withoutLandmarks.out.join('\n'), /missing: a well-formed \.cat landmark file beside any image/);
+
+    await writeFile(path.join(dir, 'cat', 'CAT_00', 'a.png.cat'), catLine(pointsSpanning(0, 1, 0, 0)));
     const clean = capture();
     assert.is(await runDataCommand(['data', 'check', dir], clean.io), 0);
     assert.match(clean.out.join('\n'), /cat +complete, 1 files/);
-    assert.match(clean.out.join('\n'), /note: 0 of 1 images have a \.cat landmark file/);
+    assert.match(clean.out.join('\n'), /note: 1 of 1 images have a \.cat landmark file/);
+
+    const empty = await temporaryDir('empty-');
+    const nothing = capture();
+    assert.is(await runDataCommand(['check', empty], nothing.io), 1, 'a folder without any dataset');
+    assert.match(nothing.out.join('\n'), /no dataset here; fill it with `gan-dynamics data fetch cifar10\|cat\|ffhq --dir /);
+    await rm(empty, { recursive: true, force: true });
   } finally {
     await rm(source, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });

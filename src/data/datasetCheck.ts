@@ -125,6 +125,9 @@ async function checkImages(status: DatasetStatus, spec: DatasetSpec): Promise<vo
 async function checkLandmarks(status: DatasetStatus, files: string[]): Promise<void> {
   const summary = await summariseLandmarks(files);
   status.landmarkFiles = summary.withLandmarks;
+  if (summary.withLandmarks === summary.malformed.length) {
+    status.missing.push('a well-formed .cat landmark file beside any image (the face crop trains only on photos with one)');
+  }
   const without = summary.images - summary.withLandmarks;
   const malformed = summary.malformed.length;
   const skipped = [without > 0 ? `${without} without one` : '', malformed > 0 ? `${malformed} with a malformed one` : ''].filter(Boolean);

@@ -238,6 +238,10 @@ function printReport(report: DataDirReport, io: CommandIo): boolean {
     for (const note of status.notes) io.out(`    note: ${note}`);
     if (!status.complete) sound = false;
   }
+  if (report.datasets.every((status) => !status.present)) {
+    io.out(`  no dataset here; fill it with \`gan-dynamics data fetch cifar10|cat|ffhq --dir ${report.dir}\``);
+    sound = false;
+  }
   for (const leftover of report.leftovers) {
     const kind = path.basename(leftover).startsWith(UNPACK_PREFIX)
       ? 'interrupted unpack, removed by the next fetch'

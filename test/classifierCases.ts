@@ -1,14 +1,15 @@
 /**
  * What the classifier tests share: the cache cases every recipe must pass (a second load
- * reads the cached weights instead of training, new training data makes the cache stale),
+ * reads the cached weights instead of training, files in the older decimal layout still load,
+ * new training data makes the cache stale),
  * and a sampler that hands out a set's images in order.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { imageBatch, type ImageSet } from '../src/data/mnist.ts';
-import { hashImageSet, loadOrTrainClassifier, type ClassifierOptions } from '../src/metrics/classifier.ts';
+import { hashImageSet, loadOrTrainClassifier, type ClassifierOptions, type ClassifierRecord } from '../src/metrics/classifier.ts';
 
 export interface CacheCaseSettings {
   /** Prefix of the test names, e.g. "CIFAR-10 ". */
@@ -38,6 +39,27 @@ export function registerCacheCases(test: Test, settings: CacheCaseSettings): voi
     tf.dispose(images);
     first.dispose();
     second.dispose();
+  });
+
+  test(`${prefix}decimal cache: older files still load`, async () => {
+    const record = JSON.parse(readFileSync(cacheFile, 'utf8')) as ClassifierRecord;
+    assert.ok(record.weights.every((weight) => typeof weight.base64 === 'string' && weight.values === undefined), 'new files hold base64');
+    const current = await loadOrTrainClassifier(options);
+    // The layout written before base64: every value as a JSON number.
+    const decimal = record.weights.map(({ base64, ...weight }) => {
+      const bytes = Buffer.from(base64!, 'base64');
+      return { ...weight, values: Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4)) };
+    });
+    writeFileSync(cacheFile, JSON.stringify({ ...record, weights: decimal }));
+    const images = tf.tidy(() => tf.randomUniform([4, ...imageShape], -1, 1, 'float32', 2) as tf.Tensor4D);
+
+    const older = await loadOrTrainClassifier(options);
+
+    assert.not.ok(older.trained, 'loaded, not trained');
+    assert.equal(Array.from(older.logits(images).dataSync()), Array.from(current.logits(images).dataSync()));
+    tf.dispose(images);
+    current.dispose();
+    older.dispose();
   });
 
   test(`${prefix}stale cache: new training data retrains`, async () => {

@@ -146,12 +146,10 @@ function ensureRegistered(): void {
       let dz = gradient;
       if (activation === 'relu') dz = tf.mul(gradient, tf.step(y));
       if (activation === 'leakyrelu') dz = tf.mul(gradient, tf.step(y, attrs.alpha as number));
-      const [seeds, rows] = (dz as tf.Tensor3D).shape;
       return {
         a: () => seedMatMul(dz as tf.Tensor3D, transposeSeeds(b)),
         b: () => seedMatMul(transposeSeeds(a), dz as tf.Tensor3D),
-        // Σ_n dZ as a product with a row of ones, because the wasm Sum over the middle axis transposes first.
-        bias: () => seedMatMul(tf.ones([seeds, 1, rows]) as tf.Tensor3D, dz as tf.Tensor3D),
+        bias: () => tf.sum(dz, 1, true),
       };
     },
   });

@@ -14,7 +14,7 @@
  * step count t, and ε defaults to the paper code's 1e-8 (tfjs takes 1e-7 from the backend).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdamStep, hasFusedAdamStep } from './adamStep.ts';
+import { FUSED_ADAM_MAX_VALUES, fusedAdamStep, hasFusedAdamStep } from './adamStep.ts';
 
 export interface AdamOptions {
   /** Learning rate α. */
@@ -95,7 +95,7 @@ export class Adam {
         // Bias corrections in float64 on the host; only the scaled tensors are float32.
         const stepScale = learningRate / (1 - beta1 ** t);
         const secondMomentScale = 1 / (1 - beta2 ** t);
-        if (fused) {
+        if (fused && gradient.size <= FUSED_ADAM_MAX_VALUES) {
           const step = fusedAdamStep(this.variables[i], this.m[i], this.v[i], gradient, {
             beta1,
             beta2,

@@ -185,7 +185,7 @@ const REPEATED_SIGNAL_MS = 1000;
 
 function watchInterrupts(controller: AbortController, runsDir: string, log: ProgressLog) {
   const state = { exitCode: 0 };
-  const advice = `Finished runs are kept in ${runsDir}; rerun the same command to resume.`;
+  const advice = `Runs and their latest checkpoints are kept in ${runsDir}; rerun the same command to resume.`;
   let firstAt = 0;
   const handler = (signal: 'SIGINT' | 'SIGTERM') => {
     const code = EXIT_CODE_OF_SIGNAL[signal];
@@ -198,7 +198,7 @@ function watchInterrupts(controller: AbortController, runsDir: string, log: Prog
     }
     state.exitCode = code;
     firstAt = performance.now();
-    log.info(`${signal} received: stopping at the next checkpoint (send it again to exit at once).`);
+    log.info(`${signal} received: each training run saves a checkpoint after its current step and stops (send it again to exit at once).`);
     controller.abort(new Error(`interrupted by ${signal}`));
     setTimeout(() => {
       process.stderr.write(`Stopping took over ${INTERRUPT_GRACE_SECONDS} s: exiting now. ${advice}\n`);

@@ -254,7 +254,7 @@ test('SIGINT and SIGTERM during report: stop, name the runs folder', async () =>
       const runs = path.join(folder, `runs-${signal}`);
       assert.is(outcome.code, code, `${signal}: ${outcome.stderr}`);
       assert.ok(outcome.stderr.includes(`${signal} received`), outcome.stderr);
-      assert.ok(outcome.stderr.includes(`Finished runs are kept in ${runs}; rerun the same command to resume.`), outcome.stderr);
+      assert.ok(outcome.stderr.includes(`Runs and their latest checkpoints are kept in ${runs}; rerun the same command to resume.`), outcome.stderr);
       assert.not.ok(outcome.stdout.includes('Report:'), `${signal}: no report is written`);
     }
   } finally {
@@ -270,7 +270,7 @@ test('one Ctrl-C delivered twice still stops at a checkpoint', async () => {
     const outcome = await gan(args, { interrupt: { signal: 'SIGINT', after: 'experiment 1/', count: 2 } });
 
     assert.is(outcome.code, 130, outcome.stderr);
-    assert.ok(outcome.stderr.includes('SIGINT received: stopping at the next checkpoint'), outcome.stderr);
+    assert.ok(outcome.stderr.includes('SIGINT received: each training run saves a checkpoint after its current step and stops'), outcome.stderr);
     assert.not.ok(outcome.stderr.includes('received again'), outcome.stderr);
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -429,7 +429,7 @@ test('data command fetches and checks', async () => {
     const empty = await temporaryDir('empty-');
     const nothing = capture();
     assert.is(await runDataCommand(['check', empty], nothing.io), 1, 'a folder without any dataset');
-    assert.match(nothing.out.join('\n'), /no dataset here; fill it with `gan-dynamics data fetch cifar10\|cat\|ffhq --dir /);
+    assert.match(nothing.err.join('\n'), /^gan-dynamics data check: no dataset in .*; fill it with `gan-dynamics data fetch cifar10\|cat\|ffhq --dir /);
     await rm(empty, { recursive: true, force: true });
   } finally {
     await rm(source, { recursive: true, force: true });

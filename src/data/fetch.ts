@@ -239,7 +239,7 @@ function printReport(report: DataDirReport, io: CommandIo): boolean {
     if (!status.complete) sound = false;
   }
   if (report.datasets.every((status) => !status.present)) {
-    io.out(`  no dataset here; fill it with \`gan-dynamics data fetch cifar10|cat|ffhq --dir ${report.dir}\``);
+    io.err(`gan-dynamics data check: no dataset in ${report.dir}; fill it with \`gan-dynamics data fetch cifar10|cat|ffhq --dir ${report.dir}\``);
     sound = false;
   }
   for (const leftover of report.leftovers) {

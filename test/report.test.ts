@@ -415,6 +415,12 @@ test('describeProgress counts runs in progress by their share', () => {
   assert.is(describeProgress(2.5, 4, 0, 50), '2/4, elapsed 50.0 s, about 30.0 s left');
 });
 
+test('describeProgress measures the rate from its origin', () => {
+  // 60 s of setup, then half a run in 10 s: 1.5 runs left take 30 s, not 3 min.
+  assert.is(describeProgress(0.5, 2, 0, 70, 0, { time: 60, done: 0 }), '0/2, elapsed 1 min 10 s, about 30.0 s left');
+  assert.is(describeProgress(0.01, 2, 0, 70, 0, { time: 60, done: 0 }), '0/2, elapsed 1 min 10 s', 'too little progress to estimate');
+});
+
 test('describeProgress leaves resumed runs out of the rate', () => {
   assert.is(describeProgress(3, 4, 0, 30, 2), '3/4, elapsed 30.0 s, about 30.0 s left');
   assert.is(describeProgress(2, 4, 0, 5, 2), '2/4, elapsed 5.0 s');

@@ -52,19 +52,38 @@ export class ProgressLog {
   }
 }
 
+/** Progress and time, in seconds, at which the rate of the estimate starts. */
+export interface RateOrigin {
+  time: number;
+  done: number;
+}
+
+/** Share of the remaining work that must be done at the measured rate before an estimate is shown. */
+const ESTIMATE_AFTER_SHARE = 0.02;
+
 /**
  * Describes progress as "done/total, elapsed 1 min 02 s, about 3 min 10 s left" from a
  * start time in seconds. `finishedBefore` counts units that an earlier command finished
  * (resumed runs), which took no time here and so do not enter the rate. A fractional `done`
  * counts units in progress by their finished share: it enters the rate, while the count
- * shows whole units.
+ * shows whole units. With `origin`, the rate is measured from that moment, so that setup
+ * before the first training step (workers starting, a classifier training) does not make
+ * the first estimates many times too long.
  */
-export function describeProgress(done: number, total: number, startedAt: number, now: number, finishedBefore = 0): string {
+export function describeProgress(
+  done: number,
+  total: number,
+  startedAt: number,
+  now: number,
+  finishedBefore = 0,
+  origin: RateOrigin = { time: startedAt, done: finishedBefore },
+): string {
   const elapsed = now - startedAt;
   const parts = [`${Math.floor(done)}/${total}`, `elapsed ${formatDuration(elapsed)}`];
-  const doneHere = done - finishedBefore;
-  if (doneHere > 0 && total > done) {
-    parts.push(`about ${formatDuration((elapsed / doneHere) * (total - done))} left`);
+  const doneSinceOrigin = done - origin.done;
+  const enough = doneSinceOrigin > 0 && doneSinceOrigin >= ESTIMATE_AFTER_SHARE * (total - origin.done);
+  if (enough && now > origin.time && total > done) {
+    parts.push(`about ${formatDuration(((now - origin.time) / doneSinceOrigin) * (total - done))} left`);
   }
   return parts.join(', ');
 }

@@ -13,7 +13,7 @@ import { readSimulationEvidence } from '../claims/simulationFindings.ts';
 import { computeClaimOutcomes } from '../claims/registry.ts';
 import { SCALE_OF_SUITE, type SuiteName } from '../claims/suites.ts';
 import { formatDuration } from './format.ts';
-import { describeProgress, type ProgressLog } from './progress.ts';
+import { describeProgress, type ProgressLog, type RateOrigin } from './progress.ts';
 import type { ReportData, SuiteFailure } from './reportData.ts';
 import type { Shard } from '../train/shard.ts';
 
@@ -87,6 +87,7 @@ async function runExperiment(
 ): Promise<ExperimentResult | SuiteFailure> {
   const started = seconds();
   const log = options.log;
+  let origin: RateOrigin | undefined;
   try {
     const result = await experiment.run(scale, {
       runsDir: options.runsDir,
@@ -97,7 +98,11 @@ async function runExperiment(
       inception: options.inception,
       notice: (line) => log.info(`experiment ${experiment.name}: ${line}`),
       progress: (done, total, label, finishedBefore = 0) => {
-        log.status(`experiment ${experiment.name}: ${describeProgress(done, total, started, seconds(), finishedBefore)}: ${label}`);
+        const now = seconds();
+        // The rate starts at the first report of training progress, after the experiment's setup.
+        if (origin === undefined && done > finishedBefore) origin = { time: now, done };
+        const described = describeProgress(done, total, started, now, finishedBefore, origin ?? { time: now, done });
+        log.status(`experiment ${experiment.name}: ${described}: ${label}`);
       },
     });
     log.info(`experiment ${experiment.name}: done in ${formatDuration(seconds() - started)}, ${result.runs.length} runs`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { BackendInfo } from '../src/backend.ts';
 import type { ExperimentContext } from '../experiments/experiment.ts';
 import { RING_SCALES, runRing } from '../experiments/ring/index.ts';
-import type { ToyScaleSettings } from '../experiments/ring/toyRuns.ts';
+import { unlearnedCaveat, type ToyRun, type ToyScaleSettings } from '../experiments/ring/toyRuns.ts';
 import { runSpiral, SPIRAL_SCALES } from '../experiments/spiral/index.ts';
 
 const BACKEND: BackendInfo = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', threads: 1, skipped: [] };
@@ -70,8 +70,24 @@ test('ring experiment builds its section and verdict', async () => {
   assert.is(result.claims[0].verdict, 'not run');
   assert.match(result.claims[0].evidence, /Measured anyway: Ring of 8/);
   assert.match(section.text.join(' '), /4000 steps/);
+  // 40 steps learn nothing, and the section says so with the measured rate.
+  assert.match(section.text.join(' '), /lie within 3σ of a mode \(over 4 runs\): these runs have not learned the mixture yet/);
   assert.ok(progress.length > 0);
   assert.ok((await fs.readdir(path.join(runsDir, 'ring', 'quick'))).includes('NS__seed1'));
+});
+
+test('caveat appears only while most samples are off the modes', () => {
+  const run = (highQualityRate: number): ToyRun => ({
+    id: 'NS__seed1',
+    variant: { label: 'NS', cost: 'ns' },
+    seed: 1,
+    config: RING_SCALES.quick as unknown as ToyRun['config'],
+    status: null,
+    rows: [{ step: 10, modesCovered: 8, modeFrequencies: [0.125], highQualityRate }],
+    samples: new Map(),
+  });
+  assert.is(unlearnedCaveat([run(0.9), run(0.6), run(0.2)]), undefined);
+  assert.match(unlearnedCaveat([run(0.9), run(0.3), run(0.2)]) ?? '', /a median of 30 % of generated samples/);
 });
 
 test('spiral experiment builds table 3', async () => {

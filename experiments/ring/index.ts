@@ -22,6 +22,7 @@ import {
   toySetup,
   toyTrainSettings,
   trainToyRuns,
+  unlearnedCaveat,
   variantOutcome,
   type ToyScaleSettings,
   type ToyVariant,
@@ -100,6 +101,7 @@ export async function runRing(
         'hidden layers of 128 ReLU units to a logit. Batch 128, simultaneous updates of both players, Adam with ' +
         'β1 0.9, β2 0.999, ε 1e-8 for both, as in the authors\' toy script; costs averaged over the batch.',
       settings.note,
+      ...[unlearnedCaveat(runs)].filter((line): line is string => line !== undefined),
       `A generated sample belongs to the nearest mode within 3σ (Euclidean), else to none. A mode is covered ` +
         `when it contains at least ${COVERAGE_SHARE} of the samples the real data would put there. A mode loss is a ` +
         'mode covered at one evaluation and not at the next; a hop is an interval in which some mode is lost and ' +

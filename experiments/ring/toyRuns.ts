@@ -134,6 +134,25 @@ export function finalValue(run: ToyRun, key: string): number {
   return typeof value === 'number' ? value : Number.NaN;
 }
 
+/** Median high-quality rate below which the section says that the runs have not learned the mixture yet. */
+const LEARNED_QUALITY = 0.5;
+
+/**
+ * Returns a sentence for the section when most generated samples still lie off every mode
+ * at the last evaluation (median over all runs), or undefined. Short scales show the
+ * start of training, and the figures should say so rather than look like the claim.
+ */
+export function unlearnedCaveat(runs: ToyRun[]): string | undefined {
+  const rates = runs.map((run) => finalValue(run, 'highQualityRate')).filter((rate) => Number.isFinite(rate));
+  const rate = median(rates);
+  if (!(rate < LEARNED_QUALITY)) return undefined;
+  return (
+    `At the last evaluation a median of ${(100 * rate).toFixed(0)} % of generated samples lie within 3σ of a mode ` +
+    `(over ${rates.length} runs): these runs have not learned the mixture yet, so the figures show the start of ` +
+    'training, not where the costs end up.'
+  );
+}
+
 /**
  * Counts a run's mode losses and hops over its evaluations from `fromStep` on. A loss is a
  * mode covered at one evaluation and not at the next, and a hop is an interval that both

@@ -22,6 +22,7 @@ import {
   toySetup,
   toyTrainSettings,
   trainToyRuns,
+  unlearnedCaveat,
   variantOutcome,
   type ToyScaleSettings,
   type ToyVariant,
@@ -87,6 +88,7 @@ export async function runSpiral(
         'weights rising evenly from 1 towards 8 along the spiral (0.0198 to 0.1469 once normalised). Networks, ' +
         'batch, updates and Adam settings are those of the ring experiment (β1 0.9, β2 0.999, ε 1e-8).',
       settings.note,
+      ...[unlearnedCaveat(runs)].filter((line): line is string => line !== undefined),
       'Table 3 of the paper counts dense layers, so its "3-layer" networks are the default two-hidden-layer ' +
         'networks here; the "3 hidden layers" variants add one more hidden layer of 128 units to G and D.',
       `A sample belongs to the nearest mode within 3σ (Euclidean); a mode is covered when it contains at least ` +

@@ -24,7 +24,7 @@ import {
   type PlannedRun,
   type Variant,
 } from './mnistRuns.ts';
-import { coverageVerdict, lateSummary, unitVerdict, type RunsByPreset } from './verdicts.ts';
+import { coverageVerdict, LATE_EVALUATIONS, lateSummary, unitVerdict, type RunsByPreset } from './verdicts.ts';
 
 const NAME = 'mnist-coverage';
 
@@ -167,7 +167,9 @@ function presetSection(preset: PresetName, variants: Map<string, LoadedRun[]>, r
   const percent = (value: number | undefined) => (value === undefined ? '–' : (100 * value).toFixed(1));
 
   const classTable: Table = {
-    title: `${PRESET_TITLES[preset]}: final class frequencies in % (median over seeds), D_JS^CD and ${CLASSIFIER_FRECHET_NAME} (table 1)`,
+    title:
+      `${PRESET_TITLES[preset]}: final class frequencies in % (median over seeds), late D_JS^CD (each run's mean over its ` +
+      `last ${LATE_EVALUATIONS} evaluations, median over seeds) and final ${CLASSIFIER_FRECHET_NAME} (table 1)`,
     columns: ['data', ...Array.from({ length: 10 }, (_, k) => `digit ${k}`), 'late D_JS^CD', CLASSIFIER_FRECHET_NAME],
     rows: [
       ['MNIST training labels', ...realFrequencies.map(percent), '0', '0'],

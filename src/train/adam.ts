@@ -14,7 +14,6 @@
  * step count t, and ε defaults to the paper code's 1e-8 (tfjs takes 1e-7 from the backend).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_ADAM_MAX_VALUES, fusedAdamStep, hasFusedAdamStep } from './adamStep.ts';
 
 export interface AdamOptions {
   /** Learning rate α. */
@@ -87,30 +86,15 @@ export class Adam {
     }
     const { learningRate, beta1, beta2, epsilon } = this.options;
     const updates: (tf.Tensor | undefined)[] = gradients.map(() => undefined);
-    const fused = hasFusedAdamStep();
     tf.tidy(() => {
       gradients.forEach((gradient, i) => {
         if (gradient == null) return;
         const t = ++this.steps[i];
+        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(gradient, 1 - beta1));
+        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(gradient), 1 - beta2));
         // Bias corrections in float64 on the host; only the scaled tensors are float32.
         const stepScale = learningRate / (1 - beta1 ** t);
         const secondMomentScale = 1 / (1 - beta2 ** t);
-        if (fused && gradient.size <= FUSED_ADAM_MAX_VALUES) {
-          const step = fusedAdamStep(this.variables[i], this.m[i], this.v[i], gradient, {
-            beta1,
-            beta2,
-            stepScale,
-            secondMomentScale,
-            epsilon,
-          });
-          this.m[i].assign(step.m);
-          this.v[i].assign(step.v);
-          this.variables[i].assign(step.variable);
-          if (keepUpdates) updates[i] = tf.keep(step.update);
-          return;
-        }
-        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(gradient, 1 - beta1));
-        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(gradient), 1 - beta2));
         const update = tf.div(tf.mul(m, stepScale), tf.add(tf.sqrt(tf.mul(v, secondMomentScale)), epsilon));
         this.m[i].assign(m);
         this.v[i].assign(v);

@@ -54,6 +54,11 @@ export interface RunSummary {
   backend: BackendInfo;
   /** Final figures of the run, for example modes covered or gradient norm. */
   metrics: Record<string, number>;
+  /**
+   * The run's share of machine time over every session that trained it, in seconds (a
+   * seed-batched program's wall time split among its seeds). Absent for a run never started.
+   */
+  machineSeconds?: number;
 }
 
 export interface ExperimentResult {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ExperimentContext, RunSummary, Scale } from './experiment.ts';
 import type { BackendInfo } from '../src/backend.ts';
-import { isStoppedToResume, RunStore, type MetricRow, type RunStatus, type StoredSamples } from '../src/train/runStore.ts';
+import { isStoppedToResume, RunStore, seedSecondsOf, type MetricRow, type RunStatus, type StoredSamples } from '../src/train/runStore.ts';
 import { runSweep, type SweepRun } from '../src/train/sweep.ts';
 
 /** A run as read back from the store: its status (null before it started) and metric rows. */
@@ -83,6 +83,7 @@ export function summariseRun(
     status: summaryStatus(run.status),
     backend: run.status?.backend ?? UNKNOWN_BACKEND,
     metrics,
+    ...(run.status !== null && { machineSeconds: seedSecondsOf(run.status) }),
   };
 }
 

@@ -196,6 +196,9 @@ test('header: time, backend, suite, wall time, differences', async () => {
   assert.ok(html.includes('@tensorflow/tfjs-node: not installed'));
   assert.ok(html.includes('quick (experiments at scale quick)'));
   assert.ok(html.includes('<dt>Wall time</dt>'));
+  // A resumed report spends seconds, while its runs took minutes in earlier sessions.
+  assert.ok(html.includes('<dt>Training time</dt><dd>12 min 34 s of machine time in 1 run,'), 'machine time of the runs');
+  for (const link of ['#runs', '#not-run']) assert.ok(html.includes(`<li><a href="${link}">`), `contents link to ${link}`);
   for (const difference of DIFFERENCES_FROM_PAPER_CODE) assert.ok(html.includes(escapeHtml(difference)), difference);
 });
 

@@ -112,6 +112,7 @@ export const FIXTURE_RUN: RunSummary = {
   status: 'complete',
   backend: FIXTURE_BACKEND,
   metrics: { modesCovered: 6, gradientNorm: 3.2e-9 },
+  machineSeconds: 754,
 };
 
 export function fixtureExperiment(): Experiment {

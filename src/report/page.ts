@@ -131,6 +131,14 @@ function renderRuns(runs: RunSummary[]): string {
   ].join('\n');
 }
 
+/** Describes the runs' summed machine time, which includes earlier sessions when the report resumed stored runs. */
+function runsMachineTime(data: ReportData): string {
+  const runs = data.experiments.flatMap((result) => result.runs);
+  const seconds = runs.reduce((sum, run) => sum + (run.machineSeconds ?? 0), 0);
+  if (seconds === 0) return '';
+  return `<dt>Training time</dt><dd>${escapeHtml(formatDuration(seconds))} of machine time in ${runs.length} ${runs.length === 1 ? 'run' : 'runs'}, over every session that trained them</dd>`;
+}
+
 function renderHeader(data: ReportData): string {
   const backend = data.backend;
   const threads = `${backend.threads} ${backend.threads === 1 ? 'thread' : 'threads'}`;
@@ -145,6 +153,7 @@ function renderHeader(data: ReportData): string {
     `<dt>Generated</dt><dd>${escapeHtml(data.generated)}</dd>`,
     `<dt>Suite</dt><dd>${escapeHtml(data.suite)} (experiments at scale ${escapeHtml(data.scale)})</dd>`,
     `<dt>Wall time</dt><dd>${escapeHtml(formatDuration(data.seconds))}</dd>`,
+    runsMachineTime(data),
     `<dt>Backend</dt><dd>${escapeHtml(backend.name)}: ${escapeHtml(backend.package)} ${escapeHtml(backend.version)}, ${threads}</dd>`,
     skipped,
     `<dt>Property seed</dt><dd>${data.seed}</dd>`,
@@ -284,6 +293,8 @@ ${renderClaims(data.claims)}
 <nav><h2>Contents</h2><ul>
 <li><a href="#properties">Properties</a></li>
 ${contents.join('\n')}
+${data.skippedExperiments.length > 0 ? '<li><a href="#not-run">Experiments not run at this scale</a></li>' : ''}
+${runs.length > 0 ? '<li><a href="#runs">Training runs</a></li>' : ''}
 </ul></nav>
 ${renderProperties(data.properties, data.seed)}
 ${parts.join('\n')}

@@ -192,12 +192,13 @@ function presetSection(preset: PresetName, variants: Map<string, LoadedRun[]>, r
     title: `${PRESET_TITLES[preset]}: final class frequencies of generated digits (median over seeds) and of the training labels`,
     x: { title: 'digit', categories: Array.from({ length: 10 }, (_, k) => String(k)) },
     y: { title: 'frequency' },
+    // The costs come first, so that each keeps the colour it has in the section's line plots.
     series: [
-      { name: 'MNIST', values: realFrequencies },
       ...labels.flatMap((label) => {
         const values = frequencies.get(label);
         return values ? [{ name: label, values }] : [];
       }),
+      { name: 'MNIST', values: realFrequencies },
     ],
   };
   const grids = labels

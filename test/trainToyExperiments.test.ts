@@ -70,7 +70,7 @@ test('ring experiment builds its section and verdict', async () => {
   assert.is(result.claims[0].verdict, 'not run');
   assert.match(result.claims[0].evidence, /Measured anyway: Ring of 8/);
   assert.match(section.text.join(' '), /4000 steps/);
-  // 40 steps learn nothing, and the section says so with the measured rate.
+  // 40 steps learn nothing, and the section states this with the measured rate.
   assert.match(section.text.join(' '), /lie within 3σ of a mode \(over 4 runs\): these runs have not learned the mixture yet/);
   assert.ok(progress.length > 0);
   assert.ok((await fs.readdir(path.join(runsDir, 'ring', 'quick'))).includes('NS__seed1'));

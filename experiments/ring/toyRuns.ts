@@ -134,13 +134,13 @@ export function finalValue(run: ToyRun, key: string): number {
   return typeof value === 'number' ? value : Number.NaN;
 }
 
-/** Median high-quality rate below which the section says that the runs have not learned the mixture yet. */
+/** Median high-quality rate below which the section states that the runs have not learned the mixture yet. */
 const LEARNED_QUALITY = 0.5;
 
 /**
  * Returns a sentence for the section when most generated samples still lie off every mode
- * at the last evaluation (median over all runs), or undefined. Short scales show the
- * start of training, and the figures should say so rather than look like the claim.
+ * at the last evaluation (median over all runs), or undefined. Short scales show only the
+ * start of training, and without this sentence their figures would read like the claim.
  */
 export function unlearnedCaveat(runs: ToyRun[]): string | undefined {
   const rates = runs.map((run) => finalValue(run, 'highQualityRate')).filter((rate) => Number.isFinite(rate));

@@ -46,7 +46,7 @@ function notRun(label: string, outcomes: VariantOutcome[], sources: string[]): C
  * rate 5e-4, MM had left its early collapse within 6000 steps in only one seed of four, so
  * shorter runs measure the start of training, not where MM and NS end up.
  * NOTE: a judgment from those runs. One run of the cpu scale (20 000 steps, 5 seeds) ended with
- * MM covering 7, 3, 5, 8 and 3 of 8 modes and NS 0 or 1, so C12 read not held there; whether MM
+ * MM covering 7, 3, 5, 8 and 3 of 8 modes and NS 0 or 1, so C12 read not held there. Whether MM
  * covers every mode after the paper's 100 000 steps at α 1e-4 is for the gpu scale to show.
  */
 export const RING_MINIMUM_STEPS = 20000;

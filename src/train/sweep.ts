@@ -138,7 +138,7 @@ export async function runSweep(allRuns: SweepRun[], options: SweepOptions): Prom
     const store = new RunStore(dirOf(run));
     const aside = await store.setAsideIfOtherConfig(run.config);
     if (aside !== null) {
-      options.onNotice?.(`${run.id}: the run folder held a run of other settings; moved it to ${aside} and training afresh`);
+      options.onNotice?.(`${run.id}: the run folder contained a run with other settings, so this command moved it to ${aside} and trains the run afresh`);
     }
     const status = await store.readStatus();
     if (status !== null && (status.state === 'complete' || status.state === 'diverged')) {
